@@ -1,0 +1,38 @@
+import * as dagCbor from '@ipld/dag-cbor';
+import { FvmSimError } from '../errors/base.js';
+
+/** A value that dag-cbor can encode: numbers, bigints, strings, bytes, arrays, maps, CIDs, null, booleans. */
+export type CborValue = unknown;
+
+/** Thrown when bytes are not valid dag-cbor or a decoded value has the wrong shape. */
+export class CborError extends FvmSimError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CBOR', message, options);
+  }
+}
+
+/**
+ * Encodes a value as dag-cbor (canonical: shortest integers, sorted map keys).
+ *
+ * @throws {@link CborError} if the value has no dag-cbor form (undefined, functions, floats NaN…).
+ */
+export function encodeCbor(value: CborValue): Uint8Array {
+  try {
+    return dagCbor.encode(value);
+  } catch (cause) {
+    throw new CborError(`cannot encode value as dag-cbor: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/**
+ * Decodes dag-cbor bytes. Integers beyond 2^53 come back as `bigint`, smaller ones as `number`.
+ *
+ * @throws {@link CborError} on truncated or non-canonical input.
+ */
+export function decodeCbor<T = unknown>(bytes: Uint8Array): T {
+  try {
+    return dagCbor.decode(bytes) as T;
+  } catch (cause) {
+    throw new CborError(`invalid dag-cbor: ${(cause as Error).message}`, { cause });
+  }
+}

@@ -1,0 +1,37 @@
+import { blake2b } from '@noble/hashes/blake2.js';
+import { CID } from 'multiformats/cid';
+import * as Digest from 'multiformats/hashes/digest';
+
+/** Multicodec code of dag-cbor, the codec of every Filecoin state block. */
+export const DAG_CBOR = 0x71;
+/** Multicodec code of raw bytes. */
+export const RAW = 0x55;
+/** Multicodec code of the identity multihash. */
+export const IDENTITY = 0x00;
+/** Multihash code of blake2b-256, the hash of Filecoin state blocks. */
+export const BLAKE2B_256 = 0xb220;
+
+/** blake2b with a 32-byte digest. */
+export function blake2b256(data: Uint8Array): Uint8Array {
+  return blake2b(data, { dkLen: 32 });
+}
+
+/**
+ * The CIDv1 of a dag-cbor block, hashed with blake2b-256, as Filecoin state blocks are addressed.
+ *
+ * @param bytes - the encoded block.
+ * @returns `bafy2bza…` CID.
+ */
+export function cborCid(bytes: Uint8Array): CID {
+  return CID.createV1(DAG_CBOR, Digest.create(BLAKE2B_256, blake2b256(bytes)));
+}
+
+/**
+ * An identity-hashed CID (the data is inline in the CID), as built-in actor code CIDs on devnets
+ * and `fil/<version>/<name>` style names use.
+ */
+export function identityCid(codec: number, data: Uint8Array): CID {
+  return CID.createV1(codec, Digest.create(IDENTITY, data));
+}
+
+export { CID };

@@ -1,0 +1,275 @@
+import { CID } from 'multiformats/cid';
+import { FvmSimError } from '../errors/base.js';
+import { Address } from '../primitives/address.js';
+import { decodeBigInt, encodeBigInt } from '../primitives/token.js';
+import { decodeCbor, encodeCbor } from './cbor.js';
+
+/**
+ * Thrown by a {@link Codec} when a decoded CBOR value does not have the expected shape. The
+ * dispatcher turns it into `USR_SERIALIZATION` when it happens while decoding a method's params.
+ */
+export class CodecError extends FvmSimError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CODEC', message, options);
+  }
+}
+
+/**
+ * A two-way mapping between a TypeScript value and its dag-cbor data-model form (what
+ * `encodeCbor` takes and `decodeCbor` returns). Codecs compose: {@link tuple} of {@link u64},
+ * {@link address}, … mirrors the `#[derive(Serialize_tuple)]` structs of builtin-actors.
+ */
+export interface Codec<T> {
+  /** A short description of the expected form, used in error messages. */
+  readonly name: string;
+  /** Value → data model. */
+  toCbor(value: T): unknown;
+  /** Data model → value; throws {@link CodecError} on the wrong shape. */
+  fromCbor(raw: unknown): T;
+}
+
+/** The TypeScript type a codec produces. */
+export type Infer<C> = C extends Codec<infer T> ? T : never;
+
+function fail(name: string, raw: unknown): never {
+  const shown = raw instanceof Uint8Array ? `bytes(${raw.length})` : typeof raw === 'bigint' ? `${raw}n` : JSON.stringify(raw) ?? String(raw);
+  throw new CodecError(`expected ${name}, got ${shown?.slice(0, 80)}`);
+}
+
+function intOf(raw: unknown): bigint | undefined {
+  if (typeof raw === 'bigint') return raw;
+  if (typeof raw === 'number' && Number.isInteger(raw)) return BigInt(raw);
+  return undefined;
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+const I64_MIN = -(1n << 63n);
+const I64_MAX = (1n << 63n) - 1n;
+
+/** Encodes a bigint as a CBOR integer, using a JS number when it is safe (dag-cbor needs that for small ints). */
+function cborInt(v: bigint): number | bigint {
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+}
+
+/** An unsigned 64-bit integer (CBOR major type 0), as `bigint`. */
+export const u64: Codec<bigint> = {
+  name: 'u64',
+  toCbor: (v) => {
+    if (v < 0n || v > U64_MAX) throw new CodecError(`u64 out of range: ${v}`);
+    return cborInt(v);
+  },
+  fromCbor: (raw) => {
+    const v = intOf(raw);
+    if (v === undefined || v < 0n || v > U64_MAX) fail('u64', raw);
+    return v;
+  },
+};
+
+/** A signed 64-bit integer (ChainEpoch and friends), as `bigint`. */
+export const i64: Codec<bigint> = {
+  name: 'i64',
+  toCbor: (v) => {
+    if (v < I64_MIN || v > I64_MAX) throw new CodecError(`i64 out of range: ${v}`);
+    return cborInt(v);
+  },
+  fromCbor: (raw) => {
+    const v = intOf(raw);
+    if (v === undefined || v < I64_MIN || v > I64_MAX) fail('i64', raw);
+    return v;
+  },
+};
+
+/** An unsigned integer that fits a JS number (method numbers, u32 counts, enum values). */
+export const uint: Codec<number> = {
+  name: 'uint',
+  toCbor: (v) => {
+    if (!Number.isSafeInteger(v) || v < 0) throw new CodecError(`uint out of range: ${v}`);
+    return v;
+  },
+  fromCbor: (raw) => {
+    if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0) return raw;
+    return fail('uint', raw);
+  },
+};
+
+/** A signed integer that fits a JS number. */
+export const int: Codec<number> = {
+  name: 'int',
+  toCbor: (v) => {
+    if (!Number.isSafeInteger(v)) throw new CodecError(`int out of range: ${v}`);
+    return v;
+  },
+  fromCbor: (raw) => {
+    if (typeof raw === 'number' && Number.isSafeInteger(raw)) return raw;
+    return fail('int', raw);
+  },
+};
+
+/** A Filecoin BigInt / TokenAmount: a byte string of sign byte + big-endian magnitude (zero = empty). */
+export const bigint: Codec<bigint> = {
+  name: 'BigInt bytes',
+  toCbor: (v) => encodeBigInt(v),
+  fromCbor: (raw) => {
+    if (!(raw instanceof Uint8Array)) fail('BigInt bytes', raw);
+    try {
+      return decodeBigInt(raw);
+    } catch (cause) {
+      throw new CodecError(`invalid BigInt bytes: ${(cause as Error).message}`, { cause });
+    }
+  },
+};
+
+/** A Filecoin BigInt that must not be negative (TokenAmount in params, StoragePower). */
+export const nonNegBigint: Codec<bigint> = { ...bigint, name: 'non-negative BigInt' };
+
+/** A byte string. */
+export const bytes: Codec<Uint8Array> = {
+  name: 'bytes',
+  toCbor: (v) => v,
+  fromCbor: (raw) => (raw instanceof Uint8Array ? raw : fail('bytes', raw)),
+};
+
+/** A text string. */
+export const string: Codec<string> = {
+  name: 'string',
+  toCbor: (v) => v,
+  fromCbor: (raw) => (typeof raw === 'string' ? raw : fail('string', raw)),
+};
+
+/** A boolean. */
+export const bool: Codec<boolean> = {
+  name: 'bool',
+  toCbor: (v) => v,
+  fromCbor: (raw) => (typeof raw === 'boolean' ? raw : fail('bool', raw)),
+};
+
+/** A CID (tag 42). */
+export const cid: Codec<CID> = {
+  name: 'CID',
+  toCbor: (v) => v,
+  fromCbor: (raw) => {
+    const c = CID.asCID(raw);
+    return c ?? fail('CID', raw);
+  },
+};
+
+/** A Filecoin address, as its byte form. */
+export const address: Codec<Address> = {
+  name: 'Address',
+  toCbor: (v) => v.bytes,
+  fromCbor: (raw) => {
+    if (!(raw instanceof Uint8Array)) fail('Address bytes', raw);
+    try {
+      return Address.fromBytes(raw);
+    } catch (cause) {
+      throw new CodecError(`invalid address bytes: ${(cause as Error).message}`, { cause });
+    }
+  },
+};
+
+/** CBOR `null`, for unit returns and empty params. */
+export const unit: Codec<null> = {
+  name: 'null',
+  toCbor: () => null,
+  fromCbor: (raw) => (raw === null ? null : fail('null', raw)),
+};
+
+/** `T | null` (Rust `Option<T>`). */
+export function nullable<T>(inner: Codec<T>): Codec<T | null> {
+  return {
+    name: `${inner.name} | null`,
+    toCbor: (v) => (v === null ? null : inner.toCbor(v)),
+    fromCbor: (raw) => (raw === null || raw === undefined ? null : inner.fromCbor(raw)),
+  };
+}
+
+/** A homogeneous array (Rust `Vec<T>`). */
+export function array<T>(inner: Codec<T>): Codec<T[]> {
+  return {
+    name: `${inner.name}[]`,
+    toCbor: (v) => v.map((x) => inner.toCbor(x)),
+    fromCbor: (raw) => {
+      if (!Array.isArray(raw)) fail(`array of ${inner.name}`, raw);
+      return raw.map((x) => inner.fromCbor(x));
+    },
+  };
+}
+
+/** The field codecs of a {@link tuple}, in wire order. */
+export type Fields = Record<string, Codec<any>>;
+/** The object type a {@link tuple} of `F` decodes to. */
+export type TupleOf<F extends Fields> = { [K in keyof F]: Infer<F[K]> };
+
+/**
+ * A struct serialized as a CBOR array in field order (`Serialize_tuple`). The object keys give the
+ * order: list them exactly as the Rust struct declares its fields.
+ *
+ * @example
+ * ```ts
+ * const WithdrawBalanceParams = tuple({ providerOrClient: address, amount: bigint });
+ * WithdrawBalanceParams.toCbor({ providerOrClient: a, amount: 5n }); // [a.bytes, Uint8Array [0, 5]]
+ * ```
+ */
+export function tuple<F extends Fields>(fields: F, name = 'tuple'): Codec<TupleOf<F>> {
+  const keys = Object.keys(fields);
+  const codecs = keys.map((k) => fields[k]!);
+  return {
+    name: `${name}(${keys.join(', ')})`,
+    toCbor: (v) => keys.map((k, i) => codecs[i]!.toCbor((v as Record<string, unknown>)[k])),
+    fromCbor: (raw) => {
+      if (!Array.isArray(raw) || raw.length !== keys.length) fail(`${name} of ${keys.length} fields`, raw);
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i++) {
+        try {
+          out[keys[i]!] = codecs[i]!.fromCbor(raw[i]);
+        } catch (e) {
+          if (e instanceof CodecError) throw new CodecError(`${name}.${keys[i]}: ${e.message}`, { cause: e });
+          throw e;
+        }
+      }
+      return out as TupleOf<F>;
+    },
+  };
+}
+
+/** Adds a runtime check to a codec (e.g. non-negative amounts); `check` returns an error text or undefined. */
+export function refine<T>(inner: Codec<T>, check: (v: T) => string | undefined, name = inner.name): Codec<T> {
+  return {
+    name,
+    toCbor: (v) => inner.toCbor(v),
+    fromCbor: (raw) => {
+      const v = inner.fromCbor(raw);
+      const problem = check(v);
+      if (problem !== undefined) throw new CodecError(problem);
+      return v;
+    },
+  };
+}
+
+/** Maps a codec's value type (for newtypes and enums). */
+export function map<A, B>(inner: Codec<A>, to: (a: A) => B, from: (b: B) => A, name = inner.name): Codec<B> {
+  return { name, toCbor: (v) => inner.toCbor(from(v)), fromCbor: (raw) => to(inner.fromCbor(raw)) };
+}
+
+/** A value the codec does not check (any dag-cbor data). */
+export const any: Codec<unknown> = { name: 'any', toCbor: (v) => v, fromCbor: (raw) => raw };
+
+/** Encodes `value` with `codec` to dag-cbor bytes. */
+export function encodeWith<T>(codec: Codec<T>, value: T): Uint8Array {
+  return encodeCbor(codec.toCbor(value));
+}
+
+/**
+ * Decodes dag-cbor bytes with `codec`.
+ *
+ * @throws {@link CodecError} when the bytes are not CBOR or not of the codec's shape.
+ */
+export function decodeWith<T>(codec: Codec<T>, data: Uint8Array): T {
+  let raw: unknown;
+  try {
+    raw = decodeCbor(data);
+  } catch (cause) {
+    throw new CodecError(`params are not valid CBOR: ${(cause as Error).message}`, { cause });
+  }
+  return codec.fromCbor(raw);
+}

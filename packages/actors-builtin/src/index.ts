@@ -26,3 +26,6 @@ export { createPowerActor } from './actors/power/actor.js';
 export * as power from './actors/power/types.js';
 export * as powerState from './actors/power/state.js';
 export type { PowerPolicy } from './actors/power/policy.js';
+
+export * from './shared/policy.js';
+export * from './devnet/index.js';

@@ -76,7 +76,7 @@ export function applyMessage(machine: Machine, msg: Message, opts: ApplyMessageO
 
 function enter(machine: Machine): void {
   if (machine.busy) throw new MachineError('MACHINE_BUSY', 'a message is already executing on this machine; actors must use rt.send');
-  if (machine.tree.depth !== 0) throw new MachineError('MACHINE_BUSY', 'the state tree has an open checkpoint; commit or revert it before applying messages');
+  if (machine.tree.depth !== machine.baseDepth) throw new MachineError('MACHINE_BUSY', 'the state tree has an open checkpoint; commit or revert it before applying messages');
   machine.busy = true;
 }
 

@@ -89,6 +89,8 @@ export class Machine {
   private readonly circSupplyFn: (machine: Machine) => bigint;
   /** Set while a message executes, to refuse re-entrant use. */
   busy = false;
+  /** State-tree depth messages run at (raised inside {@link simulate}). */
+  baseDepth = 0;
 
   constructor(opts: MachineOptions) {
     this.store = opts.store ?? new MemoryBlockstore();
@@ -129,6 +131,23 @@ export class Machine {
    */
   randomnessBase(kind: 'chain' | 'beacon', epoch: bigint): Uint8Array {
     return blake2b256(concat([this.seed, Uint8Array.of(kind === 'chain' ? 1 : 2), i64BE(epoch)]));
+  }
+
+  /**
+   * Runs `fn` (typically `applyMessage` calls) and then undoes every state change it made: for gas
+   * estimation and dry runs. Cheap: it journals instead of copying state.
+   */
+  simulate<T>(fn: () => T): T {
+    if (this.busy) throw new MachineError('MACHINE_BUSY', 'cannot simulate while a message executes');
+    this.tree.checkpoint();
+    const prevBase = this.baseDepth;
+    this.baseDepth = this.tree.depth;
+    try {
+      return fn();
+    } finally {
+      this.baseDepth = prevBase;
+      this.tree.revert();
+    }
   }
 
   /** Writes pending state and returns the state root CID. */

@@ -1,0 +1,422 @@
+import {
+  Address,
+  type ApplyResult,
+  CID,
+  FvmSimError,
+  type Machine,
+  type Message,
+  ONE_FIL,
+  type Signature,
+  type SignatureMode,
+  applyImplicitMessage,
+  applyMessage,
+  blsKeyFromSeed,
+  blsPrivateKeyToPublicKey,
+  blsSign,
+  concat,
+  encodeMessage,
+  formatTrace,
+  messageCid,
+  mockSignature,
+  secp256k1KeyFromSeed,
+  secp256k1PrivateKeyToPublicKey,
+  secp256k1Sign,
+  u64BE,
+  verifySignature,
+} from 'fvm-sim';
+import { CronMethod } from '../actors/cron/types.js';
+import { POLICIES, type Policy } from '../shared/policy.js';
+import { BURNT_FUNDS_ACTOR_ID, CRON_ACTOR_ADDR, REWARD_ACTOR_ID, STORAGE_POWER_ACTOR_ID, SYSTEM_ACTOR_ADDR } from '../shared/singletons.js';
+import { type Genesis, buildGenesis } from './genesis.js';
+import { PowerState } from '../actors/power/types.js';
+import { getCbor } from 'fvm-sim';
+
+/** Thrown when the devnet is used wrongly; the message says what to do instead. */
+export class DevnetError extends FvmSimError {
+  constructor(code: string, message: string) {
+    super(code, message);
+  }
+}
+
+/** Key types a devnet wallet can create. */
+export type KeyType = 'secp256k1' | 'bls';
+
+/** An account the devnet holds the key of. */
+export interface Account {
+  /** Its key address (f1/f3). */
+  readonly address: Address;
+  /** Its actor ID address. */
+  readonly idAddress: Address;
+  /** Its actor ID. */
+  readonly id: bigint;
+  /** The key type. */
+  readonly keyType: KeyType;
+  /** A label, for traces and tables. */
+  readonly label: string;
+  /** Signs bytes with the account's key (or mock-signs in mock mode). */
+  sign(data: Uint8Array): Signature;
+}
+
+/** Options of {@link createDevnet}. */
+export interface DevnetOptions {
+  /** Network policy: `'devnet'` (default: small sectors, small thresholds), `'mainnet'`, or a custom {@link Policy}. */
+  readonly policy?: 'devnet' | 'mainnet' | Policy;
+  /** Seed of keys and randomness (default `'fvm-sim'`): the same seed gives the same chain. */
+  readonly seed?: string;
+  /** Signature checking: `'mock'` (default, fast) or `'real'` (secp256k1/BLS). */
+  readonly signatures?: SignatureMode;
+  /** Base fee in attoFIL (default 100). */
+  readonly baseFee?: bigint;
+  /** First epoch (default 0). */
+  readonly startEpoch?: bigint;
+  /** Accounts created at genesis: `{ balance, keyType?, label? }` each (default: none). */
+  readonly accounts?: readonly { balance: bigint; keyType?: KeyType; label?: string }[];
+  /** Record traces (default true). */
+  readonly traces?: boolean;
+}
+
+/** A message to send from a devnet account. */
+export interface SendParams {
+  /** Sender: a devnet account. */
+  readonly from: Account;
+  /** Receiver. */
+  readonly to: Address | Account;
+  /** attoFIL to send (default 0). */
+  readonly value?: bigint;
+  /** Method number (default 0, a plain transfer). */
+  readonly method?: number;
+  /** dag-cbor params. */
+  readonly params?: Uint8Array | null;
+  /** Gas limit (default: estimated, ×1.25 as Lotus). */
+  readonly gasLimit?: bigint;
+  /** Fee cap per gas (default: 2 × base fee + premium). */
+  readonly gasFeeCap?: bigint;
+  /** Premium per gas (default 100 attoFIL). */
+  readonly gasPremium?: bigint;
+}
+
+/** Progress of a long {@link Devnet.advanceEpochs}. */
+export interface AdvanceOptions {
+  /** Called every `progressEvery` epochs (default 1000) with (done, total). */
+  readonly onProgress?: (done: bigint, total: bigint) => void;
+  readonly progressEvery?: bigint;
+  /** Stops early (between epochs) when aborted. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The `index`-th deterministic key of a wallet seeded with `seed` (blake2b-based, see
+ * `secp256k1KeyFromSeed`): the same seed always gives the same accounts.
+ */
+export function deriveKey(seed: string, index: number, keyType: KeyType): { address: Address; privateKey: Uint8Array } {
+  const bytes = concat([new TextEncoder().encode(seed), u64BE(BigInt(index))]);
+  if (keyType === 'bls') {
+    const sk = blsKeyFromSeed(bytes);
+    return { address: Address.newBls(blsPrivateKeyToPublicKey(sk)), privateKey: sk };
+  }
+  const sk = secp256k1KeyFromSeed(bytes);
+  return { address: Address.newSecp256k1(secp256k1PrivateKeyToPublicKey(sk)), privateKey: sk };
+}
+
+/** Lotus's gas limit over-estimation factor (GasLimitOverestimation = 1.25). */
+const GAS_OVERESTIMATION_NUM = 125n;
+const GAS_OVERESTIMATION_DEN = 100n;
+
+/**
+ * A local Filecoin network in memory: genesis, a wallet, messages, and an epoch clock that runs
+ * cron every epoch. Built by {@link createDevnet}.
+ */
+export class Devnet {
+  readonly machine: Machine;
+  readonly policy: Policy;
+  readonly genesisSupply: bigint;
+  private readonly seed: string;
+  private keyCounter = 0;
+  private readonly accounts = new Map<string, { account: Account; nonce: bigint }>();
+  private readonly snapshots = new Map<number, { root: CID; epoch: bigint; nonces: Map<string, bigint> }>();
+  private nextSnapshot = 1;
+  /** The result of the last message sent. */
+  lastResult: ApplyResult | undefined;
+
+  constructor(genesis: Genesis, policy: Policy, seed: string) {
+    this.machine = genesis.machine;
+    this.policy = policy;
+    this.genesisSupply = genesis.genesisSupply;
+    this.seed = seed;
+  }
+
+  /** The current epoch: messages sent now execute in it. */
+  get epoch(): bigint {
+    return this.machine.epoch;
+  }
+
+  /** Derives the next deterministic key of the wallet. */
+  private nextKey(keyType: KeyType): { address: Address; privateKey: Uint8Array } {
+    return deriveKey(this.seed, this.keyCounter++, keyType);
+  }
+
+  private makeAccount(address: Address, privateKey: Uint8Array, keyType: KeyType, id: bigint, label: string): Account {
+    const machine = this.machine;
+    const account: Account = {
+      address,
+      idAddress: Address.newId(id),
+      id,
+      keyType,
+      label,
+      sign: (data) =>
+        machine.signatureMode === 'mock' ? mockSignature(address, data) : keyType === 'bls' ? blsSign(privateKey, data) : secp256k1Sign(privateKey, data),
+    };
+    this.accounts.set(address.key, { account, nonce: machine.tree.getActor(id)?.sequence ?? 0n });
+    return account;
+  }
+
+  /** Registers a genesis account's key (used by {@link createDevnet}). */
+  adoptGenesisKey(address: Address, privateKey: Uint8Array, keyType: KeyType, id: bigint, label: string): Account {
+    return this.makeAccount(address, privateKey, keyType, id, label);
+  }
+
+  /** Skips `n` wallet keys (those genesis used). */
+  skipKeys(n: number): void {
+    this.keyCounter += n;
+  }
+
+  /**
+   * Creates a funded account: a fresh deterministic key, funded from the reward actor's genesis
+   * allocation by an implicit transfer (the devnet faucet), so total FIL is conserved.
+   *
+   * @example
+   * ```ts
+   * const alice = net.createAccount({ balance: FIL(100) });
+   * ```
+   */
+  createAccount(opts: { balance?: bigint; keyType?: KeyType; label?: string } = {}): Account {
+    const keyType = opts.keyType ?? 'secp256k1';
+    const { address, privateKey } = this.nextKey(keyType);
+    const balance = opts.balance ?? 0n;
+    // The faucet: a transfer from the reward actor's unminted allocation auto-creates the account.
+    const r = applyImplicitMessage(this.machine, { from: Address.newId(REWARD_ACTOR_ID), to: address, method: 0, value: balance === 0n ? 0n : balance });
+    if (r.exitCode !== 0) throw new DevnetError('FAUCET_FAILED', `could not fund the new account (exit ${r.exitCode}): ${r.failureInfo ?? ''}`);
+    const id = this.machine.tree.lookupId(address);
+    if (id === undefined) throw new DevnetError('FAUCET_FAILED', 'the new account was not created');
+    return this.makeAccount(address, privateKey, keyType, id, opts.label ?? `account${this.accounts.size}`);
+  }
+
+  /** The devnet account behind an address, if the devnet holds its key. */
+  account(address: Address): Account | undefined {
+    const id = this.machine.tree.lookupId(address);
+    for (const { account } of this.accounts.values()) if (account.address.equals(address) || account.id === id) return account;
+    return undefined;
+  }
+
+  /** Balance of any address (0 when it does not exist). */
+  balance(who: Address | Account): bigint {
+    const addr = 'idAddress' in who ? who.idAddress : who;
+    return this.machine.getActor(addr)?.balance ?? 0n;
+  }
+
+  /** The nonce the next message from `from` must carry. */
+  nonceOf(from: Account): bigint {
+    return this.machine.tree.getActor(from.id)?.sequence ?? 0n;
+  }
+
+  private buildMessage(p: SendParams, gasLimit: bigint): Message {
+    const to = 'idAddress' in p.to ? p.to.address : p.to;
+    const premium = p.gasPremium ?? 100n;
+    return {
+      from: p.from.address,
+      to,
+      nonce: this.nonceOf(p.from),
+      value: p.value ?? 0n,
+      method: p.method ?? 0,
+      params: p.params ?? null,
+      gasLimit,
+      gasFeeCap: p.gasFeeCap ?? this.machine.baseFee * 2n + premium,
+      gasPremium: premium,
+    };
+  }
+
+  /**
+   * Runs a message on a throw-away checkpoint and returns the gas it used (without the
+   * over-estimation factor). State is unchanged afterwards.
+   */
+  estimateGas(p: Omit<SendParams, 'gasLimit'>): bigint {
+    const probe = this.buildMessage({ ...p }, 9_000_000_000n);
+    const r = this.machine.simulate(() => applyMessage(this.machine, { ...probe, gasFeeCap: 0n, gasPremium: 0n }));
+    return r.gasUsed;
+  }
+
+  /**
+   * Signs and applies a message from a devnet account: fills in the nonce, estimates gas
+   * (×1.25, as Lotus) unless `gasLimit` is given, verifies the signature in real mode.
+   *
+   * @returns the full result: exit code, return, gas, gas outputs, events, trace.
+   * @throws {@link DevnetError} when `from` is not an account this devnet holds the key of.
+   */
+  send(p: SendParams): ApplyResult {
+    const known = this.accounts.get(p.from.address.key);
+    if (known === undefined) {
+      throw new DevnetError('UNKNOWN_SENDER', `no key for ${p.from.address.toString()}: create the sender with net.createAccount(), or use net.impersonate() to send without a key`);
+    }
+    const gasLimit = p.gasLimit ?? (this.estimateGas(p) * GAS_OVERESTIMATION_NUM) / GAS_OVERESTIMATION_DEN + 1n;
+    const msg = this.buildMessage(p, gasLimit);
+    const signature = p.from.sign(messageCid(msg).bytes);
+    if (this.machine.signatureMode === 'real' && !verifySignature(signature, p.from.address, messageCid(msg).bytes)) {
+      throw new DevnetError('BAD_SIGNATURE', `signature of ${p.from.address.toString()} does not verify`);
+    }
+    this.lastResult = applyMessage(this.machine, msg, { signature });
+    return this.lastResult;
+  }
+
+  /**
+   * Sends as any address without a signature (Hardhat's impersonation, Foundry's `prank`): an
+   * implicit message, so no nonce, gas fees or sender-kind checks apply.
+   */
+  impersonate(p: Omit<SendParams, 'from' | 'gasLimit' | 'gasFeeCap' | 'gasPremium'> & { from: Address }): ApplyResult {
+    const to = 'idAddress' in p.to ? p.to.address : p.to;
+    this.lastResult = applyImplicitMessage(this.machine, { from: p.from, to, method: p.method ?? 0, params: p.params ?? null, value: p.value ?? 0n });
+    return this.lastResult;
+  }
+
+  /**
+   * Sets an actor's balance directly (test helper). The difference comes from or goes to the
+   * reward actor's unminted allocation, so total FIL stays conserved.
+   *
+   * @throws {@link DevnetError} when the actor does not exist or the allocation cannot cover it.
+   */
+  setBalance(who: Address | Account, amount: bigint): void {
+    const addr = 'idAddress' in who ? who.idAddress : who;
+    const tree = this.machine.tree;
+    const id = tree.lookupId(addr);
+    const actor = id === undefined ? undefined : tree.getActor(id);
+    if (id === undefined || actor === undefined) throw new DevnetError('UNKNOWN_ACTOR', `no actor at ${addr.toString()}: send it funds or create it first`);
+    const reward = tree.getActor(REWARD_ACTOR_ID)!;
+    const delta = amount - actor.balance;
+    if (amount < 0n || reward.balance < delta) throw new DevnetError('BAD_BALANCE', `cannot set balance to ${amount}: it must be ≥ 0 and the reward allocation must cover the difference`);
+    tree.setActor(REWARD_ACTOR_ID, { ...reward, balance: reward.balance - delta });
+    tree.setActor(id, { ...tree.getActor(id)!, balance: amount });
+  }
+
+  /** Ends the current epoch: runs cron (f00 → f03 EpochTick) and moves to the next epoch. */
+  private endEpoch(): void {
+    const r = applyImplicitMessage(this.machine, { from: SYSTEM_ACTOR_ADDR, to: CRON_ACTOR_ADDR, method: CronMethod.EpochTick });
+    // A failing cron is a consensus failure for a real node.
+    if (r.exitCode !== 0) throw new DevnetError('CRON_FAILED', `cron failed at epoch ${this.epoch} with exit ${r.exitCode}: ${r.failureInfo ?? ''}`);
+    this.machine.epoch += 1n;
+  }
+
+  /**
+   * Advances `n` epochs, running cron at the end of each one, as a node applies tipsets.
+   *
+   * @throws {@link DevnetError} for a negative `n`.
+   */
+  advanceEpochs(n: bigint | number, opts: AdvanceOptions = {}): void {
+    const total = BigInt(n);
+    if (total < 0n) throw new DevnetError('BACKWARDS', `cannot advance ${total} epochs: time only moves forward (use snapshot()/revert() to go back)`);
+    const every = opts.progressEvery ?? 1000n;
+    for (let i = 0n; i < total; i++) {
+      if (opts.signal?.aborted) return;
+      this.endEpoch();
+      if (opts.onProgress && ((i + 1n) % every === 0n || i + 1n === total)) opts.onProgress(i + 1n, total);
+    }
+  }
+
+  /**
+   * Advances to `epoch`.
+   *
+   * @throws {@link DevnetError} when `epoch` is in the past.
+   */
+  advanceTo(epoch: bigint, opts: AdvanceOptions = {}): void {
+    if (epoch < this.epoch) throw new DevnetError('BACKWARDS', `cannot advance to epoch ${epoch}: the devnet is already at ${this.epoch} (use snapshot()/revert() to go back)`);
+    this.advanceEpochs(epoch - this.epoch, opts);
+  }
+
+  /** The state root CID (flushes pending state). */
+  stateRoot(): CID {
+    return this.machine.flush();
+  }
+
+  /** Takes a snapshot of the whole chain state; returns its id for {@link revert}. */
+  snapshot(): number {
+    const id = this.nextSnapshot++;
+    this.snapshots.set(id, { root: this.machine.flush(), epoch: this.machine.epoch, nonces: new Map() });
+    return id;
+  }
+
+  /**
+   * Returns to a snapshot (state and epoch). Later snapshots stay valid.
+   *
+   * @throws {@link DevnetError} for an unknown snapshot id.
+   */
+  revert(id: number): void {
+    const snap = this.snapshots.get(id);
+    if (snap === undefined) throw new DevnetError('UNKNOWN_SNAPSHOT', `no snapshot ${id}: take one with net.snapshot()`);
+    this.machine.loadStateRoot(snap.root);
+    this.machine.epoch = snap.epoch;
+  }
+
+  /** The last message's trace, rendered for people. */
+  formatLastTrace(): string {
+    const t = this.lastResult?.trace;
+    return t ? formatTrace(t, { registry: this.machine.registry }) : '(no trace)';
+  }
+
+  /**
+   * Circulating supply as Lotus computes it, restricted to what a devnet has: genesis supply −
+   * unminted reward allocation − burnt − pledge locked in power.
+   */
+  circulatingSupply(): bigint {
+    const tree = this.machine.tree;
+    const unminted = tree.getActor(REWARD_ACTOR_ID)?.balance ?? 0n;
+    const burnt = tree.getActor(BURNT_FUNDS_ACTOR_ID)?.balance ?? 0n;
+    const power = tree.getActor(STORAGE_POWER_ACTOR_ID);
+    const pledge = power ? PowerState.fromCbor(getCbor(this.machine.store, power.head)).totalPledgeCollateral : 0n;
+    const circ = this.genesisSupply - unminted - burnt - pledge;
+    return circ > 0n ? circ : 0n;
+  }
+
+  /** Sum of every actor's balance (for conservation checks: it never changes). */
+  totalBalance(): bigint {
+    this.machine.flush();
+    let sum = 0n;
+    for (const [, a] of this.machine.tree.actors()) sum += a.balance;
+    return sum;
+  }
+}
+
+/**
+ * Creates a devnet: genesis with the built-in actors, the chosen policy and funded accounts, in
+ * milliseconds.
+ *
+ * @example
+ * ```ts
+ * const net = createDevnet({ accounts: [{ balance: FIL(1000) }] });
+ * const [alice] = net.genesisAccounts;
+ * const bob = net.createAccount();
+ * net.send({ from: alice, to: bob, value: FIL(1) });
+ * net.advanceEpochs(10);
+ * ```
+ */
+export function createDevnet(opts: DevnetOptions = {}): Devnet & { readonly genesisAccounts: Account[] } {
+  const policy = typeof opts.policy === 'object' ? opts.policy : POLICIES[opts.policy ?? 'devnet'];
+  const seed = opts.seed ?? 'fvm-sim';
+  // Keys first (deterministic from the seed), then genesis with those addresses.
+  const keys = (opts.accounts ?? []).map((a, i) => ({ ...deriveKey(seed, i, a.keyType ?? 'secp256k1'), spec: a }));
+  let devnet: Devnet | undefined;
+  const genesis = buildGenesis({
+    policy,
+    seed: new TextEncoder().encode(seed),
+    signatureMode: opts.signatures ?? 'mock',
+    baseFee: opts.baseFee ?? 100n,
+    epoch: opts.startEpoch ?? 0n,
+    traces: opts.traces ?? true,
+    accounts: keys.map((k) => ({ address: k.address, balance: k.spec.balance })),
+    circulatingSupply: () => devnet?.circulatingSupply() ?? 0n,
+  });
+  devnet = new Devnet(genesis, policy, seed);
+  // Keep deriving after the genesis keys so createAccount() never reuses them.
+  devnet.skipKeys(keys.length);
+  const genesisAccounts = keys.map((k, i) =>
+    devnet!.adoptGenesisKey(k.address, k.privateKey, k.spec.keyType ?? 'secp256k1', genesis.accountIds[i]!, k.spec.label ?? `genesis${i}`),
+  );
+  return Object.assign(devnet, { genesisAccounts });
+}

@@ -1,0 +1,94 @@
+import { Address, Hamt, Machine, type MachineOptions, TOTAL_FILECOIN, putCbor, ONE_FIL } from 'fvm-sim';
+import { AccountState } from '../actors/account/types.js';
+import { CronState } from '../actors/cron/types.js';
+import { ADDRESS_MAP_BITWIDTH } from '../actors/init/actor.js';
+import { InitState } from '../actors/init/types.js';
+import { constructPowerState } from '../actors/power/state.js';
+import { PowerState } from '../actors/power/types.js';
+import { constructRewardState } from '../actors/reward/logic.js';
+import { RewardState } from '../actors/reward/types.js';
+import { SystemState } from '../actors/system/actor.js';
+import { CODES } from '../shared/codes.js';
+import type { Policy } from '../shared/policy.js';
+import {
+  BURNT_FUNDS_ACTOR_ID,
+  CRON_ACTOR_ID,
+  FIRST_NON_SINGLETON_ID,
+  INIT_ACTOR_ID,
+  REWARD_ACTOR_ID,
+  STORAGE_MARKET_ACTOR_ADDR,
+  STORAGE_POWER_ACTOR_ADDR,
+  STORAGE_POWER_ACTOR_ID,
+  SYSTEM_ACTOR_ID,
+} from '../shared/singletons.js';
+import { createBuiltinRegistry } from './bundle.js';
+
+/** FIL the reward actor holds at genesis: the storage mining allocation, 1.1 billion FIL (Lotus genesis). */
+export const STORAGE_MINING_ALLOCATION = 1_100_000_000n * ONE_FIL;
+
+/** One account to create at genesis. */
+export interface GenesisAccount {
+  /** Its key address (f1 or f3). */
+  readonly address: Address;
+  /** Its balance, attoFIL. */
+  readonly balance: bigint;
+}
+
+/** Options of {@link buildGenesis}. */
+export interface GenesisOptions extends Omit<MachineOptions, 'registry' | 'stateRoot'> {
+  readonly policy: Policy;
+  /** Network name stored in Init (default `fvm-sim-devnet`). */
+  readonly networkName?: string;
+  /** Accounts funded at genesis. */
+  readonly accounts?: readonly GenesisAccount[];
+}
+
+/** What {@link buildGenesis} made. */
+export interface Genesis {
+  readonly machine: Machine;
+  /** IDs of the genesis accounts, in order. */
+  readonly accountIds: bigint[];
+  /** Total FIL in existence at genesis (reward allocation + accounts). */
+  readonly genesisSupply: bigint;
+}
+
+/**
+ * Builds the genesis state directly (as Lotus's genesis builder does, without messages): the
+ * singleton actors with their constructed states, cron entries as on mainnet (Power
+ * OnEpochTickEnd, Market CronTick), the reward actor funded with the storage mining allocation,
+ * and the funded accounts.
+ */
+export function buildGenesis(opts: GenesisOptions): Genesis {
+  const registry = createBuiltinRegistry(opts.policy);
+  const machine = new Machine({ ...opts, registry });
+  const store = machine.store;
+  const manifest = putCbor(store, [...registry.all()].filter((r) => r.builtin).map((r) => [r.name, r.code]));
+  machine.createActorRecord(SYSTEM_ACTOR_ID, CODES.system, { state: SystemState.toCbor({ builtinActors: manifest }) });
+
+  // Init: map the genesis accounts' key addresses to IDs 100, 101, …
+  const addrMap = Hamt.empty<unknown>(store, ADDRESS_MAP_BITWIDTH);
+  const accounts = opts.accounts ?? [];
+  const accountIds: bigint[] = [];
+  let next = FIRST_NON_SINGLETON_ID;
+  for (const a of accounts) {
+    addrMap.set(a.address.bytes, Number(next));
+    accountIds.push(next++);
+  }
+  machine.createActorRecord(INIT_ACTOR_ID, CODES.init, {
+    state: InitState.toCbor({ addressMap: addrMap.flush(), nextId: next, networkName: opts.networkName ?? 'fvm-sim-devnet' }),
+  });
+  machine.createActorRecord(REWARD_ACTOR_ID, CODES.reward, { state: RewardState.toCbor(constructRewardState(0n)), balance: STORAGE_MINING_ALLOCATION });
+  const entries = [{ receiver: STORAGE_POWER_ACTOR_ADDR, methodNum: 5 }];
+  if (registry.builtin('storagemarket')) entries.push({ receiver: STORAGE_MARKET_ACTOR_ADDR, methodNum: 9 });
+  machine.createActorRecord(CRON_ACTOR_ID, CODES.cron, { state: CronState.toCbor({ entries }) });
+  machine.createActorRecord(STORAGE_POWER_ACTOR_ID, CODES.storagepower, { state: PowerState.toCbor(constructPowerState(store)) });
+  machine.createActorRecord(BURNT_FUNDS_ACTOR_ID, CODES.account, { state: AccountState.toCbor({ address: Address.newId(BURNT_FUNDS_ACTOR_ID) }) });
+  let supply = STORAGE_MINING_ALLOCATION;
+  accounts.forEach((a, i) => {
+    if (a.address.protocol !== 1 && a.address.protocol !== 3) throw new TypeError(`genesis account ${a.address.toString()} must be an f1 or f3 address`);
+    machine.createActorRecord(accountIds[i]!, CODES.account, { state: AccountState.toCbor({ address: a.address }), balance: a.balance });
+    supply += a.balance;
+  });
+  if (supply > TOTAL_FILECOIN) throw new RangeError(`genesis allocates ${supply} attoFIL, more than the 2 billion FIL total supply`);
+  return { machine, accountIds, genesisSupply: supply };
+}

@@ -1,0 +1,3 @@
+export * from './devnet.js';
+export * from './genesis.js';
+export * from './bundle.js';

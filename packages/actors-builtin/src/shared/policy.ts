@@ -1,0 +1,29 @@
+import { DEVNET_MINER_POLICY, MAINNET_MINER_POLICY, type MinerPolicy } from '../actors/miner/policy.js';
+import type { PowerPolicy } from '../actors/power/policy.js';
+
+/**
+ * The network policy: every tunable the built-in actors read, as one flat value (builtin-actors
+ * `runtime/src/runtime/policy.rs`). Each actor's `policy.ts` declares its own fields.
+ */
+export interface Policy extends MinerPolicy, PowerPolicy {
+  /** Name of the preset, for display. */
+  readonly name: string;
+}
+
+/** Mainnet values (builtin-actors v18 default build). */
+export const MAINNET_POLICY: Policy = Object.freeze({
+  ...MAINNET_MINER_POLICY,
+  name: 'mainnet',
+});
+
+/**
+ * The devnet profile: builtin-actors' "devnet"/2k build (2 KiB sectors allowed, short pre-commit
+ * challenge delay, a 2 KiB consensus minimum) so a handful of tiny miners can run a network.
+ */
+export const DEVNET_POLICY: Policy = Object.freeze({
+  ...DEVNET_MINER_POLICY,
+  name: 'devnet',
+});
+
+/** Presets by name. */
+export const POLICIES = { mainnet: MAINNET_POLICY, devnet: DEVNET_POLICY } as const;

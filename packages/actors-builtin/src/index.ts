@@ -26,6 +26,8 @@ export { createPowerActor } from './actors/power/actor.js';
 export * as power from './actors/power/types.js';
 export * as powerState from './actors/power/state.js';
 export type { PowerPolicy } from './actors/power/policy.js';
+export * as market from './actors/market/index.js';
+export { createMarketActor } from './actors/market/actor.js';
 
 export * from './shared/policy.js';
 export * from './devnet/index.js';

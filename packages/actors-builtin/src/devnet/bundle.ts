@@ -1,6 +1,7 @@
 import { ActorRegistry } from 'fvm-sim';
 import { accountActor } from '../actors/account/actor.js';
 import { cronActor } from '../actors/cron/actor.js';
+import { createMarketActor } from '../actors/market/actor.js';
 import { ethAccountActor } from '../actors/ethaccount/actor.js';
 import { initActor } from '../actors/init/actor.js';
 import { placeholderActor } from '../actors/placeholder/actor.js';
@@ -26,5 +27,6 @@ export function createBuiltinRegistry(policy: Policy): ActorRegistry {
   add('ethaccount', ethAccountActor);
   add('reward', rewardActor);
   add('storagepower', createPowerActor(policy));
+  add('storagemarket', createMarketActor(policy));
   return registry;
 }

@@ -4,6 +4,8 @@ import { CronState } from '../actors/cron/types.js';
 import { ADDRESS_MAP_BITWIDTH } from '../actors/init/actor.js';
 import { InitState } from '../actors/init/types.js';
 import { constructPowerState } from '../actors/power/state.js';
+import { constructMarketState } from '../actors/market/state.js';
+import { MarketState } from '../actors/market/types.js';
 import { PowerState } from '../actors/power/types.js';
 import { constructRewardState } from '../actors/reward/logic.js';
 import { RewardState } from '../actors/reward/types.js';
@@ -17,6 +19,7 @@ import {
   INIT_ACTOR_ID,
   REWARD_ACTOR_ID,
   STORAGE_MARKET_ACTOR_ADDR,
+  STORAGE_MARKET_ACTOR_ID,
   STORAGE_POWER_ACTOR_ADDR,
   STORAGE_POWER_ACTOR_ID,
   SYSTEM_ACTOR_ID,
@@ -82,6 +85,7 @@ export function buildGenesis(opts: GenesisOptions): Genesis {
   if (registry.builtin('storagemarket')) entries.push({ receiver: STORAGE_MARKET_ACTOR_ADDR, methodNum: 9 });
   machine.createActorRecord(CRON_ACTOR_ID, CODES.cron, { state: CronState.toCbor({ entries }) });
   machine.createActorRecord(STORAGE_POWER_ACTOR_ID, CODES.storagepower, { state: PowerState.toCbor(constructPowerState(store)) });
+  machine.createActorRecord(STORAGE_MARKET_ACTOR_ID, CODES.storagemarket, { state: MarketState.toCbor(constructMarketState(store)) });
   machine.createActorRecord(BURNT_FUNDS_ACTOR_ID, CODES.account, { state: AccountState.toCbor({ address: Address.newId(BURNT_FUNDS_ACTOR_ID) }) });
   let supply = STORAGE_MINING_ALLOCATION;
   accounts.forEach((a, i) => {

@@ -1,17 +1,19 @@
 import { DEVNET_MINER_POLICY, MAINNET_MINER_POLICY, type MinerPolicy } from '../actors/miner/policy.js';
 import type { PowerPolicy } from '../actors/power/policy.js';
+import { MAINNET_MARKET_POLICY, type MarketPolicy } from '../actors/market/policy.js';
 
 /**
  * The network policy: every tunable the built-in actors read, as one flat value (builtin-actors
  * `runtime/src/runtime/policy.rs`). Each actor's `policy.ts` declares its own fields.
  */
-export interface Policy extends MinerPolicy, PowerPolicy {
+export interface Policy extends MinerPolicy, PowerPolicy, MarketPolicy {
   /** Name of the preset, for display. */
   readonly name: string;
 }
 
 /** Mainnet values (builtin-actors v18 default build). */
 export const MAINNET_POLICY: Policy = Object.freeze({
+  ...MAINNET_MARKET_POLICY,
   ...MAINNET_MINER_POLICY,
   name: 'mainnet',
 });
@@ -21,6 +23,7 @@ export const MAINNET_POLICY: Policy = Object.freeze({
  * challenge delay, a 2 KiB consensus minimum) so a handful of tiny miners can run a network.
  */
 export const DEVNET_POLICY: Policy = Object.freeze({
+  ...MAINNET_MARKET_POLICY,
   ...DEVNET_MINER_POLICY,
   name: 'devnet',
 });

@@ -1,4 +1,4 @@
-import { ActorRegistry } from 'fvm-sim';
+import { type ActorCode, ActorRegistry } from 'fvm-sim';
 import { accountActor } from '../actors/account/actor.js';
 import { cronActor } from '../actors/cron/actor.js';
 import { createMarketActor } from '../actors/market/actor.js';
@@ -8,17 +8,20 @@ import { placeholderActor } from '../actors/placeholder/actor.js';
 import { createPowerActor } from '../actors/power/actor.js';
 import { rewardActor } from '../actors/reward/actor.js';
 import { systemActor } from '../actors/system/actor.js';
-import { CODES } from '../shared/codes.js';
+import { type BuiltinType, CODES } from '../shared/codes.js';
 import type { Policy } from '../shared/policy.js';
+
+/** Replacement implementations for built-in types (test doubles, instrumented actors). */
+export type ActorOverrides = Partial<Record<BuiltinType, ActorCode>>;
 
 /**
  * The actor bundle of the built-in actors implemented so far, registered under their code CIDs
- * (`fil/18/<type>`), configured with `policy`.
+ * (`fil/18/<type>`), configured with `policy`. `overrides` replaces (or adds) the implementation
+ * of a built-in type — e.g. a fake miner in a power test.
  */
-export function createBuiltinRegistry(policy: Policy): ActorRegistry {
+export function createBuiltinRegistry(policy: Policy, overrides: ActorOverrides = {}): ActorRegistry {
   const registry = new ActorRegistry();
-  const add = (name: keyof typeof CODES, actor: Parameters<ActorRegistry['register']>[0]['actor']) =>
-    registry.register({ code: CODES[name], name, builtin: true, actor });
+  const add = (name: BuiltinType, actor: ActorCode) => registry.register({ code: CODES[name], name, builtin: true, actor: overrides[name] ?? actor });
   add('system', systemActor);
   add('init', initActor);
   add('cron', cronActor);
@@ -28,5 +31,8 @@ export function createBuiltinRegistry(policy: Policy): ActorRegistry {
   add('reward', rewardActor);
   add('storagepower', createPowerActor(policy));
   add('storagemarket', createMarketActor(policy));
+  for (const [name, actor] of Object.entries(overrides) as [BuiltinType, ActorCode][]) {
+    if (registry.builtin(name) === undefined) registry.register({ code: CODES[name], name, builtin: true, actor });
+  }
   return registry;
 }

@@ -82,6 +82,18 @@ describe('createDevnet', () => {
     expect(call(bad).exitCode).toBe(ExitCode.USR_ILLEGAL_ARGUMENT);
   });
 
+  it('accepts exactly the mock signature in mock mode', () => {
+    const net = createDevnet({ accounts: [{ balance: FIL(10) }] });
+    const [alice] = net.genesisAccounts;
+    const payload = Uint8Array.of(1, 2, 3);
+    const sig = alice!.sign(payload);
+    expect(sig.data.length).toBe(65);
+    const auth = (signature: Uint8Array) =>
+      net.send({ from: alice!, to: alice!.idAddress, method: AccountMethod.AuthenticateMessage, params: c.encodeWith(AuthenticateMessageParams, { signature, message: payload }), gasLimit: 50_000_000n }).exitCode;
+    expect(auth(sig.data)).toBe(ExitCode.OK);
+    expect(auth(sig.data.map((b, i) => (i === 0 ? b ^ 1 : b)))).toBe(ExitCode.USR_ILLEGAL_ARGUMENT);
+  });
+
   it('snapshots and reverts state and epoch', () => {
     const net = createDevnet({ accounts: [{ balance: FIL(10) }] });
     const [alice] = net.genesisAccounts;

@@ -28,6 +28,7 @@ import { CronMethod } from '../actors/cron/types.js';
 import { POLICIES, type Policy } from '../shared/policy.js';
 import { BURNT_FUNDS_ACTOR_ID, CRON_ACTOR_ADDR, REWARD_ACTOR_ID, STORAGE_POWER_ACTOR_ID, SYSTEM_ACTOR_ADDR } from '../shared/singletons.js';
 import { type Genesis, buildGenesis } from './genesis.js';
+import type { ActorOverrides } from './bundle.js';
 import { PowerState } from '../actors/power/types.js';
 import { getCbor } from 'fvm-sim';
 
@@ -73,6 +74,8 @@ export interface DevnetOptions {
   readonly accounts?: readonly { balance: bigint; keyType?: KeyType; label?: string }[];
   /** Record traces (default true). */
   readonly traces?: boolean;
+  /** Replacement implementations of built-in actor types, e.g. a mocked miner (test helper). */
+  readonly actorOverrides?: ActorOverrides;
 }
 
 /** A message to send from a devnet account. */
@@ -411,6 +414,7 @@ export function createDevnet(opts: DevnetOptions = {}): Devnet & { readonly gene
     traces: opts.traces ?? true,
     accounts: keys.map((k) => ({ address: k.address, balance: k.spec.balance })),
     circulatingSupply: () => devnet?.circulatingSupply() ?? 0n,
+    ...(opts.actorOverrides ? { actorOverrides: opts.actorOverrides } : {}),
   });
   devnet = new Devnet(genesis, policy, seed);
   // Keep deriving after the genesis keys so createAccount() never reuses them.

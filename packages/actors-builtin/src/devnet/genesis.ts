@@ -24,7 +24,7 @@ import {
   STORAGE_POWER_ACTOR_ID,
   SYSTEM_ACTOR_ID,
 } from '../shared/singletons.js';
-import { createBuiltinRegistry } from './bundle.js';
+import { type ActorOverrides, createBuiltinRegistry } from './bundle.js';
 
 /** FIL the reward actor holds at genesis: the storage mining allocation, 1.1 billion FIL (Lotus genesis). */
 export const STORAGE_MINING_ALLOCATION = 1_100_000_000n * ONE_FIL;
@@ -44,6 +44,8 @@ export interface GenesisOptions extends Omit<MachineOptions, 'registry' | 'state
   readonly networkName?: string;
   /** Accounts funded at genesis. */
   readonly accounts?: readonly GenesisAccount[];
+  /** Replacement implementations of built-in types (see {@link createBuiltinRegistry}). */
+  readonly actorOverrides?: ActorOverrides;
 }
 
 /** What {@link buildGenesis} made. */
@@ -62,7 +64,7 @@ export interface Genesis {
  * and the funded accounts.
  */
 export function buildGenesis(opts: GenesisOptions): Genesis {
-  const registry = createBuiltinRegistry(opts.policy);
+  const registry = createBuiltinRegistry(opts.policy, opts.actorOverrides);
   const machine = new Machine({ ...opts, registry });
   const store = machine.store;
   const manifest = putCbor(store, [...registry.all()].filter((r) => r.builtin).map((r) => [r.name, r.code]));

@@ -1,4 +1,4 @@
-import { ActorError, Address, ExitCode, FIL, RAW, codec as c, defineActor, encodeWith, getCbor, identityCid, method, Hamt } from 'fvm-sim';
+import { ActorError, Address, applyMessage, ExitCode, FIL, RAW, codec as c, defineActor, encodeWith, getCbor, identityCid, method, Hamt } from 'fvm-sim';
 import { describe, expect, it } from 'vitest';
 import { createDevnet } from '../../devnet/devnet.js';
 import { CODES } from '../../shared/codes.js';
@@ -112,6 +112,18 @@ describe('init actor', () => {
     expect(net.send({ from: alice, to: alice.idAddress, method: 7, gasLimit: 1_000_000_000n }).exitCode).toBe(ExitCode.USR_UNHANDLED_MESSAGE);
     // Unknown f2 and f0 receivers cannot be created: SYS_INVALID_RECEIVER.
     expect(net.send({ from: alice, to: Address.newActor(Uint8Array.of(9)), value: 1n, gasLimit: 1_000_000_000n }).exitCode).toBe(ExitCode.SYS_INVALID_RECEIVER);
+  });
+
+  it('promotes a placeholder to an EthAccount on its first message (FIP-0055)', () => {
+    const { net, alice } = setup();
+    const eth = Address.fromEthAddress('0x00000000000000000000000000000000000000aa');
+    net.send({ from: alice, to: eth, value: FIL(1) });
+    const id = net.machine.tree.lookupId(eth)!;
+    const r = applyMessage(net.machine, { from: eth, to: alice.address, nonce: 0n, value: 7n, method: 0, gasLimit: 10_000_000n, gasFeeCap: 1000n, gasPremium: 10n });
+    expect(r.exitCode).toBe(ExitCode.OK);
+    const rec = net.machine.tree.getActor(id)!;
+    expect(rec.code.equals(CODES.ethaccount)).toBe(true);
+    expect(rec.sequence).toBe(1n);
   });
 
   it('checks the account constructor caller and address protocol', () => {

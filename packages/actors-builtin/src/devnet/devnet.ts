@@ -29,8 +29,11 @@ import { POLICIES, type Policy } from '../shared/policy.js';
 import { BURNT_FUNDS_ACTOR_ID, CRON_ACTOR_ADDR, REWARD_ACTOR_ID, STORAGE_POWER_ACTOR_ID, SYSTEM_ACTOR_ADDR } from '../shared/singletons.js';
 import { type Genesis, buildGenesis } from './genesis.js';
 import type { ActorOverrides } from './bundle.js';
-import { PowerState } from '../actors/power/types.js';
-import { getCbor } from 'fvm-sim';
+import { Claim, PowerState } from '../actors/power/types.js';
+import { loadClaims, meetsConsensusMinimum } from '../actors/power/state.js';
+import { AwardBlockRewardParams, RewardMethod } from '../actors/reward/types.js';
+import { blake2b256, encodeWith, getCbor } from 'fvm-sim';
+import { computeWinCount } from './election.js';
 
 /** Thrown when the devnet is used wrongly; the message says what to do instead. */
 export class DevnetError extends FvmSimError {
@@ -76,7 +79,22 @@ export interface DevnetOptions {
   readonly traces?: boolean;
   /** Replacement implementations of built-in actor types, e.g. a mocked miner (test helper). */
   readonly actorOverrides?: ActorOverrides;
+  /**
+   * Who wins blocks (and block rewards) each epoch: `'faithful'` (default: Filecoin's Poisson
+   * election by QA power, ~5 wins per epoch, null rounds possible), `'off'` (no rewards), or a
+   * stated schedule.
+   */
+  readonly blockProduction?: BlockProduction;
 }
+
+/** One block winner: the miner and how many blocks it won in the epoch. */
+export interface BlockWin {
+  readonly miner: Address;
+  readonly winCount: bigint;
+}
+
+/** How blocks are produced: see {@link DevnetOptions.blockProduction}. */
+export type BlockProduction = 'faithful' | 'off' | { readonly schedule: (epoch: bigint) => readonly BlockWin[] };
 
 /** A message to send from a devnet account. */
 export interface SendParams {
@@ -140,6 +158,14 @@ export class Devnet {
   private nextSnapshot = 1;
   /** The result of the last message sent. */
   lastResult: ApplyResult | undefined;
+  /** Block production mode. */
+  blockProduction: BlockProduction = 'faithful';
+  /** Winners of the last epoch that ended (empty for a null round). */
+  lastWinners: readonly BlockWin[] = [];
+  /** Blocks won per miner ID since genesis. */
+  readonly blocksWon = new Map<bigint, bigint>();
+  private epochTips = 0n;
+  private epochPenalties = 0n;
 
   constructor(genesis: Genesis, policy: Policy, seed: string) {
     this.machine = genesis.machine;
@@ -267,6 +293,8 @@ export class Devnet {
       throw new DevnetError('BAD_SIGNATURE', `signature of ${p.from.address.toString()} does not verify`);
     }
     this.lastResult = applyMessage(this.machine, msg, { signature });
+    this.epochTips += this.lastResult.gasOutputs.minerTip;
+    this.epochPenalties += this.lastResult.gasOutputs.minerPenalty;
     return this.lastResult;
   }
 
@@ -299,8 +327,51 @@ export class Devnet {
     tree.setActor(id, { ...tree.getActor(id)!, balance: amount });
   }
 
-  /** Ends the current epoch: runs cron (f00 → f03 EpochTick) and moves to the next epoch. */
+  /** The block winners of the current epoch under the configured block production. */
+  electWinners(): readonly BlockWin[] {
+    const mode = this.blockProduction;
+    if (mode === 'off') return [];
+    if (typeof mode === 'object') return mode.schedule(this.epoch);
+    const power = this.machine.tree.getActor(STORAGE_POWER_ACTOR_ID);
+    if (power === undefined) return [];
+    const st = PowerState.fromCbor(getCbor(this.machine.store, power.head));
+    const total = st.thisEpochQualityAdjPower;
+    if (total <= 0n) return [];
+    const base = this.machine.randomnessBase('chain', this.epoch);
+    const winners: BlockWin[] = [];
+    for (const [key, raw] of loadClaims(this.machine.store, st).entries()) {
+      const claim = Claim.fromCbor(raw);
+      if (claim.qualityAdjPower <= 0n || !meetsConsensusMinimum(this.policy, st, claim)) continue;
+      const miner = Address.fromBytes(key);
+      // The miner's "VRF proof": a deterministic digest of the epoch's randomness and its address.
+      const vrf = blake2b256(concat([base, miner.bytes]));
+      const winCount = computeWinCount(blake2b256(vrf), claim.qualityAdjPower, total);
+      if (winCount > 0n) winners.push({ miner, winCount });
+    }
+    return winners;
+  }
+
+  /**
+   * Pays the epoch's block rewards: one AwardBlockReward (f00 → f02) per winner, as Lotus does per
+   * block; the epoch's gas tips and penalties go with the first winner's block.
+   */
+  private produceBlocks(): void {
+    const winners = this.electWinners();
+    this.lastWinners = winners;
+    winners.forEach((w, i) => {
+      const params = encodeWith(AwardBlockRewardParams, { miner: w.miner, penalty: i === 0 ? this.epochPenalties : 0n, gasReward: i === 0 ? this.epochTips : 0n, winCount: w.winCount });
+      const r = applyImplicitMessage(this.machine, { from: SYSTEM_ACTOR_ADDR, to: Address.newId(REWARD_ACTOR_ID), method: RewardMethod.AwardBlockReward, params });
+      if (r.exitCode !== 0) throw new DevnetError('REWARD_FAILED', `AwardBlockReward for ${w.miner.toString()} failed at epoch ${this.epoch} with exit ${r.exitCode}: ${r.failureInfo ?? ''}`);
+      const id = this.machine.tree.lookupId(w.miner);
+      if (id !== undefined) this.blocksWon.set(id, (this.blocksWon.get(id) ?? 0n) + w.winCount);
+    });
+    this.epochTips = 0n;
+    this.epochPenalties = 0n;
+  }
+
+  /** Ends the current epoch: block rewards, then cron (f00 → f03 EpochTick), then the next epoch. */
   private endEpoch(): void {
+    this.produceBlocks();
     const r = applyImplicitMessage(this.machine, { from: SYSTEM_ACTOR_ADDR, to: CRON_ACTOR_ADDR, method: CronMethod.EpochTick });
     // A failing cron is a consensus failure for a real node.
     if (r.exitCode !== 0) throw new DevnetError('CRON_FAILED', `cron failed at epoch ${this.epoch} with exit ${r.exitCode}: ${r.failureInfo ?? ''}`);
@@ -417,6 +488,7 @@ export function createDevnet(opts: DevnetOptions = {}): Devnet & { readonly gene
     ...(opts.actorOverrides ? { actorOverrides: opts.actorOverrides } : {}),
   });
   devnet = new Devnet(genesis, policy, seed);
+  devnet.blockProduction = opts.blockProduction ?? 'faithful';
   // Keep deriving after the genesis keys so createAccount() never reuses them.
   devnet.skipKeys(keys.length);
   const genesisAccounts = keys.map((k, i) =>

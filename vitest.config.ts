@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^fvm-sim\/testing$/, replacement: src('./packages/fvm-sim/src/testing/index.ts') },
       { find: /^fvm-sim$/, replacement: src('./packages/fvm-sim/src/index.ts') },
+      { find: /^@fvm-sim\/actors-builtin\/vitest$/, replacement: src('./packages/actors-builtin/src/devnet/matchers.ts') },
       { find: /^@fvm-sim\/actors-builtin$/, replacement: src('./packages/actors-builtin/src/index.ts') },
     ],
   },

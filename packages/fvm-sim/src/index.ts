@@ -19,6 +19,7 @@ export { MemoryBlockstore, BlockNotFoundError, putCbor, getCbor, type Blockstore
 export * from './ipld/hamt/index.js';
 export * from './ipld/amt/index.js';
 export * from './ipld/bitfield/index.js';
+export { exportCar, importCar, reachableBlocks, CarError } from './ipld/car.js';
 /** Typed CBOR codecs for params, returns and state (`codec.tuple`, `codec.u64`, …). */
 export * as codec from './ipld/codec.js';
 export { CodecError, encodeWith, decodeWith, type Codec, type Infer } from './ipld/codec.js';

@@ -141,3 +141,26 @@ describe('createDevnet', () => {
     expect(net.epoch).toBe(20n);
   });
 });
+
+describe('inspection and matchers', () => {
+  it('decodes built-in state, exports a CAR of the state and offers vitest matchers', async () => {
+    await import('./matchers.js');
+    const net = createDevnet({ accounts: [{ balance: FIL(10) }] });
+    const [alice] = net.genesisAccounts;
+    expect(net.builtinState.init().nextId).toBe(101n);
+    expect(net.builtinState.power().minerCount).toBe(0n);
+    expect(net.builtinState.market().nextId).toBe(0n);
+    expect(net.builtinState.cron().entries.map((e) => e.receiver.toString())).toEqual(['f04', 'f05']);
+    const ok = net.send({ from: alice!, to: alice!.idAddress, value: 1n });
+    expect(ok).toSucceed();
+    const bad = net.send({ from: alice!, to: Address.newId(4n), method: 5, gasLimit: 100_000_000n });
+    expect(bad).toFailWith(ExitCode.USR_FORBIDDEN);
+    expect(bad).not.toSucceed();
+    expect(ok).not.toEmit('deal-published');
+    const { importCar } = await import('fvm-sim');
+    const car = net.exportCar();
+    const { store, roots } = importCar(car);
+    expect(roots[0]!.equals(net.stateRoot())).toBe(true);
+    expect(store.size).toBeGreaterThan(10);
+  });
+});

@@ -25,13 +25,26 @@ import {
   verifySignature,
 } from 'fvm-sim';
 import { CronMethod } from '../actors/cron/types.js';
+import { type Codec, exportCar } from 'fvm-sim';
 import { POLICIES, type Policy } from '../shared/policy.js';
-import { BURNT_FUNDS_ACTOR_ID, CRON_ACTOR_ADDR, REWARD_ACTOR_ID, STORAGE_POWER_ACTOR_ID, SYSTEM_ACTOR_ADDR } from '../shared/singletons.js';
+import {
+  BURNT_FUNDS_ACTOR_ID,
+  CRON_ACTOR_ADDR,
+  CRON_ACTOR_ID,
+  INIT_ACTOR_ID,
+  REWARD_ACTOR_ID,
+  STORAGE_MARKET_ACTOR_ID,
+  STORAGE_POWER_ACTOR_ID,
+  SYSTEM_ACTOR_ADDR,
+} from '../shared/singletons.js';
 import { type Genesis, buildGenesis } from './genesis.js';
 import type { ActorOverrides } from './bundle.js';
 import { Claim, PowerState } from '../actors/power/types.js';
 import { loadClaims, meetsConsensusMinimum } from '../actors/power/state.js';
-import { AwardBlockRewardParams, RewardMethod } from '../actors/reward/types.js';
+import { AwardBlockRewardParams, RewardMethod, RewardState } from '../actors/reward/types.js';
+import { MarketState } from '../actors/market/types.js';
+import { InitState } from '../actors/init/types.js';
+import { CronState } from '../actors/cron/types.js';
 import { blake2b256, encodeWith, getCbor } from 'fvm-sim';
 import { computeWinCount } from './election.js';
 
@@ -426,6 +439,34 @@ export class Devnet {
     if (snap === undefined) throw new DevnetError('UNKNOWN_SNAPSHOT', `no snapshot ${id}: take one with net.snapshot()`);
     this.machine.loadStateRoot(snap.root);
     this.machine.epoch = snap.epoch;
+  }
+
+  /**
+   * Reads and decodes any actor's state with `codec`.
+   *
+   * @throws {@link DevnetError} when there is no actor at `who`.
+   */
+  readState<S>(who: Address | Account, codec: Codec<S>): S {
+    const addr = 'idAddress' in who ? who.idAddress : who;
+    const actor = this.machine.getActor(addr);
+    if (actor === undefined) throw new DevnetError('UNKNOWN_ACTOR', `no actor at ${addr.toString()}`);
+    return codec.fromCbor(getCbor(this.machine.store, actor.head));
+  }
+
+  /** Decoded states of the singleton built-in actors. */
+  get builtinState() {
+    return {
+      power: () => this.readState(Address.newId(STORAGE_POWER_ACTOR_ID), PowerState),
+      reward: () => this.readState(Address.newId(REWARD_ACTOR_ID), RewardState),
+      market: () => this.readState(Address.newId(STORAGE_MARKET_ACTOR_ID), MarketState),
+      init: () => this.readState(Address.newId(INIT_ACTOR_ID), InitState),
+      cron: () => this.readState(Address.newId(CRON_ACTOR_ID), CronState),
+    };
+  }
+
+  /** The whole state (from the current state root) as a CARv1 file. */
+  exportCar(): Uint8Array {
+    return exportCar(this.machine.store, this.machine.flush());
   }
 
   /** The last message's trace, rendered for people. */

@@ -40,13 +40,16 @@ import {
 import { type Genesis, buildGenesis } from './genesis.js';
 import type { ActorOverrides } from './bundle.js';
 import { Claim, PowerState } from '../actors/power/types.js';
-import { loadClaims, meetsConsensusMinimum } from '../actors/power/state.js';
+import { currentTotalPower, loadClaims, meetsConsensusMinimum } from '../actors/power/state.js';
 import { AwardBlockRewardParams, RewardMethod, RewardState } from '../actors/reward/types.js';
 import { MarketState } from '../actors/market/types.js';
 import { InitState } from '../actors/init/types.js';
 import { CronState } from '../actors/cron/types.js';
 import { blake2b256, encodeWith, getCbor } from 'fvm-sim';
 import { computeWinCount } from './election.js';
+import type { Agent } from './agents.js';
+import { type DecodedEvent, decodeEvent } from './events.js';
+import { NEVER, endQuietEpochs, nextCronWorkEpoch } from './fastForward.js';
 
 /** Thrown when the devnet is used wrongly; the message says what to do instead. */
 export class DevnetError extends FvmSimError {
@@ -98,7 +101,25 @@ export interface DevnetOptions {
    * stated schedule.
    */
   readonly blockProduction?: BlockProduction;
+  /**
+   * How {@link Devnet.advanceEpochs} crosses epochs (default `'faithful'`): `'faithful'` runs cron
+   * (and block production) as implicit messages every epoch; `'fast'` runs quiet epochs — no cron
+   * work due, no block won, no agent waking — as one batch of the same arithmetic and ends in the
+   * same state root (see {@link ClockMode}).
+   */
+  readonly clock?: ClockMode;
 }
+
+/**
+ * `'faithful'`: every epoch ends with block production and cron run as implicit messages.
+ * `'fast'`: epochs in which nothing can happen are batched: the power and reward actors' per-epoch
+ * arithmetic (power snapshot and smoothed estimate, reward baseline, cumulative sums and smoothed
+ * estimate) and the market's cron bookkeeping run directly on decoded state, without messages,
+ * gas or traces. Busy epochs (a deferred miner cron event or deal operation due, a block won, an
+ * agent waking, an undelivered event) run faithfully. Exact: the state root is the one faithful
+ * stepping gives (property-tested); only the per-epoch implicit-message traces are not produced.
+ */
+export type ClockMode = 'faithful' | 'fast';
 
 /** One block winner: the miner and how many blocks it won in the epoch. */
 export interface BlockWin {
@@ -136,6 +157,14 @@ export interface AdvanceOptions {
   readonly progressEvery?: bigint;
   /** Stops early (between epochs) when aborted. */
   readonly signal?: AbortSignal;
+  /** Overrides the devnet's {@link DevnetOptions.clock} for this call. */
+  readonly mode?: ClockMode;
+}
+
+/** How many epochs the clock stepped faithfully and how many it fast-forwarded. */
+export interface ClockStats {
+  stepped: bigint;
+  fastForwarded: bigint;
 }
 
 /**
@@ -179,6 +208,17 @@ export class Devnet {
   readonly blocksWon = new Map<bigint, bigint>();
   private epochTips = 0n;
   private epochPenalties = 0n;
+  /** How {@link advanceEpochs} crosses epochs by default. */
+  clock: ClockMode = 'faithful';
+  /** Epochs stepped and fast-forwarded since genesis. */
+  readonly clockStats: ClockStats = { stepped: 0n, fastForwarded: 0n };
+  private readonly agentList: Agent[] = [];
+  /** The last epoch each agent acted at. */
+  private readonly agentRuns = new Map<Agent, bigint>();
+  private readonly pendingEvents: DecodedEvent[] = [];
+  private delivering = false;
+  /** Winners already elected for an epoch (fast-forward looks ahead; the epoch must not elect twice). */
+  private elected: { epoch: bigint; mode: BlockProduction; winners: readonly BlockWin[] } | undefined;
 
   constructor(genesis: Genesis, policy: Policy, seed: string) {
     this.machine = genesis.machine;
@@ -305,10 +345,14 @@ export class Devnet {
     if (this.machine.signatureMode === 'real' && !verifySignature(signature, p.from.address, messageCid(msg).bytes)) {
       throw new DevnetError('BAD_SIGNATURE', `signature of ${p.from.address.toString()} does not verify`);
     }
-    this.lastResult = applyMessage(this.machine, msg, { signature });
-    this.epochTips += this.lastResult.gasOutputs.minerTip;
-    this.epochPenalties += this.lastResult.gasOutputs.minerPenalty;
-    return this.lastResult;
+    const result = applyMessage(this.machine, msg, { signature });
+    this.elected = undefined;
+    this.lastResult = result;
+    this.epochTips += result.gasOutputs.minerTip;
+    this.epochPenalties += result.gasOutputs.minerPenalty;
+    this.queueEvents(result);
+    this.deliverEvents();
+    return result;
   }
 
   /**
@@ -317,8 +361,12 @@ export class Devnet {
    */
   impersonate(p: Omit<SendParams, 'from' | 'gasLimit' | 'gasFeeCap' | 'gasPremium'> & { from: Address }): ApplyResult {
     const to = 'idAddress' in p.to ? p.to.address : p.to;
-    this.lastResult = applyImplicitMessage(this.machine, { from: p.from, to, method: p.method ?? 0, params: p.params ?? null, value: p.value ?? 0n });
-    return this.lastResult;
+    const result = applyImplicitMessage(this.machine, { from: p.from, to, method: p.method ?? 0, params: p.params ?? null, value: p.value ?? 0n });
+    this.elected = undefined;
+    this.lastResult = result;
+    this.queueEvents(result);
+    this.deliverEvents();
+    return result;
   }
 
   /**
@@ -338,27 +386,53 @@ export class Devnet {
     if (amount < 0n || reward.balance < delta) throw new DevnetError('BAD_BALANCE', `cannot set balance to ${amount}: it must be ≥ 0 and the reward allocation must cover the difference`);
     tree.setActor(REWARD_ACTOR_ID, { ...reward, balance: reward.balance - delta });
     tree.setActor(id, { ...tree.getActor(id)!, balance: amount });
+    this.elected = undefined;
   }
 
   /** The block winners of the current epoch under the configured block production. */
   electWinners(): readonly BlockWin[] {
+    const cached = this.elected;
+    if (cached !== undefined && cached.epoch === this.epoch && cached.mode === this.blockProduction) return cached.winners;
+    const winners = this.runElection();
+    this.elected = { epoch: this.epoch, mode: this.blockProduction, winners };
+    return winners;
+  }
+
+  private runElection(): readonly BlockWin[] {
     const mode = this.blockProduction;
     if (mode === 'off') return [];
     if (typeof mode === 'object') return mode.schedule(this.epoch);
+    const electorate = this.electorate();
+    return electorate === undefined ? [] : this.elect(electorate.miners, electorate.total);
+  }
+
+  /**
+   * Miners with consensus power and their QA power, with the network QA power the election of the
+   * current epoch divides by (`total`) and the one the next epochs use if no state changes first
+   * (`nextTotal`: what this epoch's cron tick will record).
+   */
+  private electorate(): { miners: { miner: Address; qa: bigint }[]; total: bigint; nextTotal: bigint } | undefined {
     const power = this.machine.tree.getActor(STORAGE_POWER_ACTOR_ID);
-    if (power === undefined) return [];
+    if (power === undefined) return undefined;
     const st = PowerState.fromCbor(getCbor(this.machine.store, power.head));
-    const total = st.thisEpochQualityAdjPower;
-    if (total <= 0n) return [];
-    const base = this.machine.randomnessBase('chain', this.epoch);
-    const winners: BlockWin[] = [];
+    const miners: { miner: Address; qa: bigint }[] = [];
     for (const [key, raw] of loadClaims(this.machine.store, st).entries()) {
       const claim = Claim.fromCbor(raw);
       if (claim.qualityAdjPower <= 0n || !meetsConsensusMinimum(this.policy, st, claim)) continue;
-      const miner = Address.fromBytes(key);
+      miners.push({ miner: Address.fromBytes(key), qa: claim.qualityAdjPower });
+    }
+    return { miners, total: st.thisEpochQualityAdjPower, nextTotal: currentTotalPower(st).qa };
+  }
+
+  /** Lotus's leader election at the current epoch among `miners`, out of `total` QA power. */
+  private elect(miners: readonly { miner: Address; qa: bigint }[], total: bigint): BlockWin[] {
+    if (total <= 0n || miners.length === 0) return [];
+    const base = this.machine.randomnessBase('chain', this.epoch);
+    const winners: BlockWin[] = [];
+    for (const { miner, qa } of miners) {
       // The miner's "VRF proof": a deterministic digest of the epoch's randomness and its address.
       const vrf = blake2b256(concat([base, miner.bytes]));
-      const winCount = computeWinCount(blake2b256(vrf), claim.qualityAdjPower, total);
+      const winCount = computeWinCount(blake2b256(vrf), qa, total);
       if (winCount > 0n) winners.push({ miner, winCount });
     }
     return winners;
@@ -374,6 +448,7 @@ export class Devnet {
     winners.forEach((w, i) => {
       const params = encodeWith(AwardBlockRewardParams, { miner: w.miner, penalty: i === 0 ? this.epochPenalties : 0n, gasReward: i === 0 ? this.epochTips : 0n, winCount: w.winCount });
       const r = applyImplicitMessage(this.machine, { from: SYSTEM_ACTOR_ADDR, to: Address.newId(REWARD_ACTOR_ID), method: RewardMethod.AwardBlockReward, params });
+      this.queueEvents(r);
       if (r.exitCode !== 0) throw new DevnetError('REWARD_FAILED', `AwardBlockReward for ${w.miner.toString()} failed at epoch ${this.epoch} with exit ${r.exitCode}: ${r.failureInfo ?? ''}`);
       const id = this.machine.tree.lookupId(w.miner);
       if (id !== undefined) this.blocksWon.set(id, (this.blocksWon.get(id) ?? 0n) + w.winCount);
@@ -388,7 +463,120 @@ export class Devnet {
     const r = applyImplicitMessage(this.machine, { from: SYSTEM_ACTOR_ADDR, to: CRON_ACTOR_ADDR, method: CronMethod.EpochTick });
     // A failing cron is a consensus failure for a real node.
     if (r.exitCode !== 0) throw new DevnetError('CRON_FAILED', `cron failed at epoch ${this.epoch} with exit ${r.exitCode}: ${r.failureInfo ?? ''}`);
+    this.queueEvents(r);
     this.machine.epoch += 1n;
+    this.clockStats.stepped += 1n;
+  }
+
+  /**
+   * Registers an agent: off-chain code woken at the epochs it asks for and on actor events (see
+   * {@link Agent}). Returns a function that removes it.
+   *
+   * @example
+   * ```ts
+   * const stop = net.addAgent(everyEpochs(100n, 'pinger', (net) => net.send({ from: alice, to: bob, value: 1n })));
+   * net.advanceEpochs(1000); // 10 transfers
+   * stop();
+   * ```
+   */
+  addAgent(agent: Agent): () => void {
+    if (this.agentList.includes(agent)) throw new DevnetError('AGENT_TWICE', `agent '${agent.name}' is already registered`);
+    this.agentList.push(agent);
+    return () => {
+      const i = this.agentList.indexOf(agent);
+      if (i >= 0) this.agentList.splice(i, 1);
+      this.agentRuns.delete(agent);
+    };
+  }
+
+  /** The registered agents. */
+  get agents(): readonly Agent[] {
+    return this.agentList;
+  }
+
+  private queueEvents(r: ApplyResult): void {
+    if (r.events.length === 0 || !this.agentList.some((a) => a.onEvent !== undefined)) return;
+    for (const ev of r.events) this.pendingEvents.push(decodeEvent(ev));
+  }
+
+  /** Delivers queued events to agents (events their messages emit are delivered in turn). */
+  private deliverEvents(): void {
+    if (this.delivering) return;
+    this.delivering = true;
+    try {
+      for (let ev = this.pendingEvents.shift(); ev !== undefined; ev = this.pendingEvents.shift()) {
+        for (const a of [...this.agentList]) a.onEvent?.(this, ev);
+      }
+    } finally {
+      this.delivering = false;
+    }
+  }
+
+  /** Runs the agents due at the current epoch (each at most once per epoch), then pending events. */
+  private runAgents(): void {
+    this.deliverEvents();
+    const epoch = this.epoch;
+    for (const a of [...this.agentList]) {
+      if (a.onEpoch === undefined || this.agentRuns.get(a) === epoch) continue;
+      if (a.nextWakeUp?.(epoch) !== epoch) continue;
+      this.agentRuns.set(a, epoch);
+      a.onEpoch(this, epoch);
+      this.deliverEvents();
+    }
+  }
+
+  /** The earliest epoch ≥ `from` an agent asked to wake at. */
+  private nextAgentWakeUp(from: bigint): bigint {
+    let next = NEVER;
+    for (const a of this.agentList) {
+      if (a.onEpoch === undefined) continue;
+      const w = a.nextWakeUp?.(from);
+      if (w !== undefined && w >= from && w < next) next = w;
+    }
+    return next;
+  }
+
+  /**
+   * How many epochs from the current one (at most `max`) are quiet: no cron work due, no agent
+   * waking after this epoch's agents ran, no pending event, no block won.
+   */
+  private quietEpochs(max: bigint): bigint {
+    if (this.pendingEvents.length > 0) return 0n;
+    const start = this.epoch;
+    let limit = max;
+    const cron = nextCronWorkEpoch(this.machine) - start;
+    if (cron < limit) limit = cron;
+    const agent = this.nextAgentWakeUp(start + 1n) - start;
+    if (agent < limit) limit = agent;
+    if (limit <= 0n || this.blockProduction === 'off') return limit > 0n ? limit : 0n;
+    // Look ahead epoch by epoch for a block win; the first winning epoch stays busy. Nothing changes
+    // the electorate inside a quiet stretch, only the network total after the first tick.
+    const mode = this.blockProduction;
+    const electorate = mode === 'faithful' ? this.electorate() : undefined;
+    if (mode === 'faithful' && (electorate === undefined || electorate.miners.length === 0)) return limit;
+    try {
+      for (let i = 0n; i < limit; i++) {
+        this.machine.epoch = start + i;
+        const winners = electorate === undefined ? this.electWinners() : this.elect(electorate.miners, i === 0n ? electorate.total : electorate.nextTotal);
+        if (winners.length > 0) {
+          this.elected = { epoch: start + i, mode, winners };
+          return i;
+        }
+      }
+      return limit;
+    } finally {
+      this.machine.epoch = start;
+    }
+  }
+
+  /** Ends `count` quiet epochs as one batch (see {@link ClockMode}). */
+  private fastForward(count: bigint): void {
+    endQuietEpochs(this.machine, count);
+    // As in a faithful epoch without a winner: no block carries this epoch's tips and penalties.
+    this.epochTips = 0n;
+    this.epochPenalties = 0n;
+    this.lastWinners = [];
+    this.clockStats.fastForwarded += count;
   }
 
   /**
@@ -400,11 +588,27 @@ export class Devnet {
     const total = BigInt(n);
     if (total < 0n) throw new DevnetError('BACKWARDS', `cannot advance ${total} epochs: time only moves forward (use snapshot()/revert() to go back)`);
     const every = opts.progressEvery ?? 1000n;
-    for (let i = 0n; i < total; i++) {
+    const fast = (opts.mode ?? this.clock) === 'fast';
+    let done = 0n;
+    let report = every;
+    while (done < total) {
       if (opts.signal?.aborted) return;
-      this.endEpoch();
-      if (opts.onProgress && ((i + 1n) % every === 0n || i + 1n === total)) opts.onProgress(i + 1n, total);
+      this.runAgents();
+      // Batches stop at progress boundaries so progress and abort stay responsive.
+      const quiet = fast ? this.quietEpochs(minBigInt(total - done, report - done)) : 0n;
+      if (quiet > 0n) {
+        this.fastForward(quiet);
+        done += quiet;
+      } else {
+        this.endEpoch();
+        done += 1n;
+      }
+      if (done >= report || done === total) {
+        opts.onProgress?.(done, total);
+        while (report <= done) report += every;
+      }
     }
+    this.deliverEvents();
   }
 
   /**
@@ -439,6 +643,9 @@ export class Devnet {
     if (snap === undefined) throw new DevnetError('UNKNOWN_SNAPSHOT', `no snapshot ${id}: take one with net.snapshot()`);
     this.machine.loadStateRoot(snap.root);
     this.machine.epoch = snap.epoch;
+    this.elected = undefined;
+    this.pendingEvents.length = 0;
+    this.agentRuns.clear();
   }
 
   /**
@@ -498,6 +705,10 @@ export class Devnet {
   }
 }
 
+function minBigInt(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
+
 /**
  * Creates a devnet: genesis with the built-in actors, the chosen policy and funded accounts, in
  * milliseconds.
@@ -530,6 +741,7 @@ export function createDevnet(opts: DevnetOptions = {}): Devnet & { readonly gene
   });
   devnet = new Devnet(genesis, policy, seed);
   devnet.blockProduction = opts.blockProduction ?? 'faithful';
+  devnet.clock = opts.clock ?? 'faithful';
   // Keep deriving after the genesis keys so createAccount() never reuses them.
   devnet.skipKeys(keys.length);
   const genesisAccounts = keys.map((k, i) =>

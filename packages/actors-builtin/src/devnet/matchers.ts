@@ -1,5 +1,6 @@
 import { type ApplyResult, ExitCode, exitCodeName } from 'fvm-sim';
 import { expect } from 'vitest';
+import { decodeEvent } from './events.js';
 
 /**
  * Vitest matchers for message results. Import once (e.g. in a setup file):
@@ -17,18 +18,7 @@ function describeResult(r: ApplyResult): string {
 }
 
 function eventTypes(r: ApplyResult): string[] {
-  const out: string[] = [];
-  for (const ev of r.events) {
-    const t = ev.entries.find((e) => e.key === '$type');
-    if (t) {
-      // CBOR text string: major type 3 with the length in the low bits (short strings).
-      const bytes = t.value;
-      const len = bytes[0]! & 0x1f;
-      const start = len < 24 ? 1 : 2;
-      out.push(new TextDecoder().decode(bytes.subarray(start)));
-    }
-  }
-  return out;
+  return r.events.map(decodeEvent).flatMap((e) => (e.type === undefined ? [] : [e.type]));
 }
 
 expect.extend({

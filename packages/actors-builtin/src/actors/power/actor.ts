@@ -6,14 +6,13 @@ import {
   addToClaim,
   appendCronEvent,
   constructPowerState,
-  currentTotalPower,
   deleteClaim,
   getClaim,
   loadClaims,
   meetsConsensusMinimum,
   setClaim,
   takeDueCronEvents,
-  updateSmoothedEstimate,
+  snapshotEpochPower,
 } from './state.js';
 import {
   CreateMinerParams,
@@ -145,12 +144,7 @@ export function createPowerActor(policy: PowerPolicy): DefinedActor {
               for (const m of failed) if (deleteClaim(policy, st, claims, m)) st.minerCount -= 1n;
               st.claims = claims.flush();
             }
-            const total = currentTotalPower(st);
-            st.thisEpochPledgeCollateral = st.totalPledgeCollateral;
-            st.thisEpochQualityAdjPower = total.qa;
-            st.thisEpochRawBytePower = total.raw;
-            updateSmoothedEstimate(st, 1n);
-            return total.raw;
+            return snapshotEpochPower(st);
           });
           updateNetworkKpi(rt, raw);
           return null;

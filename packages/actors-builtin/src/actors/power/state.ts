@@ -149,6 +149,21 @@ export function takeDueCronEvents(store: Blockstore, st: PowerState, claims: Ham
   return out;
 }
 
+/**
+ * The tail of OnEpochTickEnd (power `update_projected_and_smoothed_qa_power` and the `this_epoch_*`
+ * snapshot): records this epoch's totals and pledge, advances the smoothed QA power by one epoch,
+ * and returns the raw byte power reported to the reward actor. The devnet's fast-forward runs the
+ * same function for epochs without cron work, so both paths stay identical.
+ */
+export function snapshotEpochPower(st: PowerState): bigint {
+  const total = currentTotalPower(st);
+  st.thisEpochPledgeCollateral = st.totalPledgeCollateral;
+  st.thisEpochQualityAdjPower = total.qa;
+  st.thisEpochRawBytePower = total.raw;
+  updateSmoothedEstimate(st, 1n);
+  return total.raw;
+}
+
 /** Advances the smoothed QA power estimate by `delta` epochs with this epoch's QA power. */
 export function updateSmoothedEstimate(st: PowerState, delta: bigint): void {
   st.thisEpochQAPowerSmoothed = nextEstimate(st.thisEpochQAPowerSmoothed, delta, st.thisEpochQualityAdjPower);

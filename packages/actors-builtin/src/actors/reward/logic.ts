@@ -82,8 +82,18 @@ export function computeRTheta(
  */
 export function computeBaselineSupply(theta: bigint, baselineTotal: bigint): bigint {
   const thetaLam = (theta * LAMBDA) >> PRECISION;
-  return (Q128_ONE - expneg(thetaLam)) * baselineTotal;
+  // One epoch's θ after is the next epoch's θ before: remember the last few exponentials (a pure
+  // function, so the memo cannot change a result).
+  let e = expnegMemo.get(thetaLam);
+  if (e === undefined) {
+    e = expneg(thetaLam);
+    if (expnegMemo.size >= 4) expnegMemo.delete(expnegMemo.keys().next().value!);
+    expnegMemo.set(thetaLam, e);
+  }
+  return (Q128_ONE - e) * baselineTotal;
 }
+
+const expnegMemo = new Map<bigint, bigint>();
 
 /**
  * The reward for all expected winners of `epoch`, attoFIL, when θ moves from `prevTheta` to `currTheta`

@@ -25,8 +25,10 @@ export const Q128_ONE = 1n << PRECISION;
 export function floorDiv(a: bigint, b: bigint): bigint {
   if (b === 0n) throw new RangeError('floorDiv: division by zero');
   const q = a / b;
+  // Same signs: truncation is the floor (the common case, one division and no remainder).
+  if (a < 0n === b < 0n) return q;
   // `/` truncated toward zero; step down once when the exact quotient was negative and not whole.
-  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
+  return q * b !== a ? q - 1n : q;
 }
 
 /** Truncating division (Rust `BigInt / BigInt`): rounds toward zero. Throws on a zero divisor. */

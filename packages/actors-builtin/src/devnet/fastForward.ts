@@ -1,0 +1,102 @@
+/**
+ * Fast-forward: the devnet's way to cross epochs in which nothing can happen.
+ *
+ * An epoch is *quiet* when, at its end, the cron tick finds no work: no deferred miner cron event
+ * is due in the power actor's queue, no deal operation is due in the market's schedule, no block
+ * is won (so no reward is paid), and no agent wakes up. A quiet epoch still changes state — power
+ * snapshots its totals and advances its smoothed QA power estimate, the reward actor advances its
+ * baseline, cumulative sums, reward and smoothed estimate, the market records its last cron epoch
+ * — and fast-forward runs exactly that arithmetic, with the same functions the actors call, but
+ * without building messages, charging gas, recording traces or re-encoding state every epoch.
+ * The state root after a fast-forward is therefore the one stepping epoch by epoch gives; the
+ * property tests in `fastForward.test.ts` check it over random scenarios.
+ *
+ * @module
+ */
+import { type Blockstore, type CID, Hamt, type Machine, cborCid, decodeCbor, encodeCbor, type Codec } from 'fvm-sim';
+import { parseEpochKey } from '../shared/keys.js';
+import { REWARD_ACTOR_ID, STORAGE_MARKET_ACTOR_ID, STORAGE_POWER_ACTOR_ID } from '../shared/singletons.js';
+import { PowerState } from '../actors/power/types.js';
+import { CRON_QUEUE_HAMT_BITWIDTH } from '../actors/power/policy.js';
+import { snapshotEpochPower } from '../actors/power/state.js';
+import { RewardState } from '../actors/reward/types.js';
+import { updateNetworkKPI } from '../actors/reward/logic.js';
+import { MarketState } from '../actors/market/types.js';
+import { loadDealOps } from '../actors/market/state.js';
+
+/** No scheduled work: the epoch after which nothing is queued. */
+export const NEVER = (1n << 62n) - 1n;
+
+function readState<S>(machine: Machine, id: bigint, codec: Codec<S>): S | undefined {
+  const actor = machine.tree.getActor(id);
+  if (actor === undefined) return undefined;
+  const bytes = machine.store.get(actor.head);
+  if (bytes === undefined) return undefined;
+  return codec.fromCbor(decodeCbor(bytes));
+}
+
+function writeState<S>(machine: Machine, id: bigint, codec: Codec<S>, state: S): void {
+  // The same encoding and CID the runtime's `transaction` writes.
+  const bytes = encodeCbor(codec.toCbor(state));
+  const cid: CID = cborCid(bytes);
+  machine.store.put(cid, bytes);
+  machine.tree.setActor(id, { ...machine.tree.getActor(id)!, head: cid });
+}
+
+/** The first epoch ≥ `from` with a key in an epoch-keyed HAMT, or {@link NEVER}. */
+function firstKeyAtOrAfter(hamt: Hamt<unknown>, from: bigint): bigint {
+  let best = NEVER;
+  for (const key of hamt.keys()) {
+    const epoch = parseEpochKey(key);
+    if (epoch >= from && epoch < best) best = epoch;
+  }
+  return best;
+}
+
+/**
+ * The first epoch at whose end cron has work to do: the earliest due power cron event (at or after
+ * the power actor's `firstCronEpoch`) or market deal operation (after the market's `lastCron`).
+ * Epochs before it are quiet as far as the built-in actors are concerned.
+ */
+export function nextCronWorkEpoch(machine: Machine): bigint {
+  const store: Blockstore = machine.store;
+  let next = NEVER;
+  const power = readState(machine, STORAGE_POWER_ACTOR_ID, PowerState);
+  if (power !== undefined) {
+    const queue = Hamt.load<unknown>(store, power.cronEventQueue, CRON_QUEUE_HAMT_BITWIDTH);
+    next = firstKeyAtOrAfter(queue, power.firstCronEpoch);
+  }
+  const market = readState(machine, STORAGE_MARKET_ACTOR_ID, MarketState);
+  if (market !== undefined) {
+    const m = firstKeyAtOrAfter(loadDealOps(store, market), market.lastCron + 1n);
+    if (m < next) next = m;
+  }
+  return next;
+}
+
+/**
+ * Ends `count` quiet epochs starting at the machine's current epoch, as cron would: for each, the
+ * power actor's OnEpochTickEnd tail ({@link snapshotEpochPower}), the reward actor's
+ * UpdateNetworkKPI ({@link updateNetworkKPI}) and the market's CronTick bookkeeping (`lastCron`).
+ * The caller guarantees the epochs are quiet (see {@link nextCronWorkEpoch}). Leaves the machine
+ * at the epoch after the last one.
+ */
+export function endQuietEpochs(machine: Machine, count: bigint): void {
+  if (count <= 0n) return;
+  const power = readState(machine, STORAGE_POWER_ACTOR_ID, PowerState);
+  let reward = readState(machine, REWARD_ACTOR_ID, RewardState);
+  const market = readState(machine, STORAGE_MARKET_ACTOR_ID, MarketState);
+  const first = machine.epoch;
+  for (let epoch = first; epoch < first + count; epoch++) {
+    if (power !== undefined) {
+      power.firstCronEpoch = epoch + 1n; // power `process_deferred_cron_events` with nothing due
+      const raw = snapshotEpochPower(power);
+      if (reward !== undefined) reward = updateNetworkKPI(reward, epoch, raw);
+    }
+  }
+  const last = first + count - 1n;
+  if (power !== undefined) writeState(machine, STORAGE_POWER_ACTOR_ID, PowerState, power);
+  if (reward !== undefined && power !== undefined) writeState(machine, REWARD_ACTOR_ID, RewardState, reward);
+  if (market !== undefined) writeState(machine, STORAGE_MARKET_ACTOR_ID, MarketState, { ...market, lastCron: last });
+  machine.epoch = first + count;
+}

@@ -1,22 +1,31 @@
+import { blake2b } from '@noble/hashes/blake2.js';
 import { blake2b256 } from '../ipld/cid.js';
 import type { Address } from '../primitives/address.js';
 import { type Signature, SignatureType } from '../primitives/signature.js';
 
-const MOCK_DOMAIN = new TextEncoder().encode('fvm-sim/mock-signature/v1');
+const MOCK_DOMAIN = new TextEncoder().encode('fvm-sim/mock-signature/v2');
 
 /**
  * The signature mock mode expects from `signer` over `message`: a deterministic digest of the two,
  * as long as a real signature of the signer's kind (65 bytes secp256k1/delegated, 96 bytes BLS).
  * In mock mode a signature is valid iff it equals these bytes — no elliptic-curve work at all.
+ *
+ * One blake2b-512 of (domain ‖ signer ‖ message) gives the first 64 bytes; a secp256k1/delegated
+ * signature ends with a recovery-id-like bit of it, a BLS one with blake2b-256 of it (v1 used four
+ * blake2b-256 calls, which made signing most of a devnet transfer's cost).
  */
 export function mockSignature(signer: Address, message: Uint8Array): Signature {
   const type = signer.protocol === 3 ? SignatureType.BLS : signer.protocol === 4 ? SignatureType.DELEGATED : SignatureType.SECP256K1;
-  const len = type === SignatureType.BLS ? 96 : 65;
-  const seed = blake2b256(concat([MOCK_DOMAIN, signer.bytes, message]));
-  const out = new Uint8Array(len);
-  for (let i = 0, off = 0; off < len; i++, off += 32) {
-    out.set(blake2b256(concat([seed, Uint8Array.of(i)])).subarray(0, Math.min(32, len - off)), off);
+  const digest = blake2b(concat([MOCK_DOMAIN, signer.bytes, message]), { dkLen: 64 });
+  if (type === SignatureType.BLS) {
+    const out = new Uint8Array(96);
+    out.set(digest);
+    out.set(blake2b256(digest), 64);
+    return { type, data: out };
   }
+  const out = new Uint8Array(65);
+  out.set(digest);
+  out[64] = digest[0]! & 1;
   return { type, data: out };
 }
 

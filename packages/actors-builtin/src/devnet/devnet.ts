@@ -4,6 +4,7 @@ import {
   CID,
   FvmSimError,
   type Machine,
+  type MethodMock,
   type Message,
   ONE_FIL,
   type Signature,
@@ -21,6 +22,8 @@ import {
   secp256k1KeyFromSeed,
   secp256k1PrivateKeyToPublicKey,
   secp256k1Sign,
+  delegatedSign,
+  ethAddressOfPrivateKey,
   u64BE,
   verifySignature,
 } from 'fvm-sim';
@@ -59,7 +62,13 @@ export class DevnetError extends FvmSimError {
 }
 
 /** Key types a devnet wallet can create. */
-export type KeyType = 'secp256k1' | 'bls';
+/**
+ * Account key types: `'secp256k1'` (f1), `'bls'` (f3), or `'eth'` (f410: an Ethereum-style account
+ * whose secp256k1 key signs with delegated signatures; it starts as a placeholder and becomes an
+ * EthAccount on its first message, FIP-0055). Simplification: an `'eth'` account signs the
+ * message CID, not the RLP of an EIP-1559 transaction as Lotus's Ethereum API does.
+ */
+export type KeyType = 'secp256k1' | 'bls' | 'eth';
 
 /** An account the devnet holds the key of. */
 export interface Account {
@@ -161,6 +170,19 @@ export interface AdvanceOptions {
   readonly mode?: ClockMode;
 }
 
+interface Snapshot {
+  readonly root: CID;
+  readonly epoch: bigint;
+  readonly agents: readonly Agent[];
+  readonly agentRuns: ReadonlyMap<Agent, bigint>;
+  readonly blocksWon: ReadonlyMap<bigint, bigint>;
+  readonly clockStats: ClockStats;
+  readonly epochTips: bigint;
+  readonly epochPenalties: bigint;
+  readonly lastWinners: readonly BlockWin[];
+  readonly lastResult: ApplyResult | undefined;
+}
+
 /** How many epochs the clock stepped faithfully and how many it fast-forwarded. */
 export interface ClockStats {
   stepped: bigint;
@@ -178,6 +200,7 @@ export function deriveKey(seed: string, index: number, keyType: KeyType): { addr
     return { address: Address.newBls(blsPrivateKeyToPublicKey(sk)), privateKey: sk };
   }
   const sk = secp256k1KeyFromSeed(bytes);
+  if (keyType === 'eth') return { address: ethAddressOfPrivateKey(sk), privateKey: sk };
   return { address: Address.newSecp256k1(secp256k1PrivateKeyToPublicKey(sk)), privateKey: sk };
 }
 
@@ -196,7 +219,7 @@ export class Devnet {
   private readonly seed: string;
   private keyCounter = 0;
   private readonly accounts = new Map<string, { account: Account; nonce: bigint }>();
-  private readonly snapshots = new Map<number, { root: CID; epoch: bigint; nonces: Map<string, bigint> }>();
+  private readonly snapshots = new Map<number, Snapshot>();
   private nextSnapshot = 1;
   /** The result of the last message sent. */
   lastResult: ApplyResult | undefined;
@@ -246,7 +269,13 @@ export class Devnet {
       keyType,
       label,
       sign: (data) =>
-        machine.signatureMode === 'mock' ? mockSignature(address, data) : keyType === 'bls' ? blsSign(privateKey, data) : secp256k1Sign(privateKey, data),
+        machine.signatureMode === 'mock'
+          ? mockSignature(address, data)
+          : keyType === 'bls'
+            ? blsSign(privateKey, data)
+            : keyType === 'eth'
+              ? delegatedSign(privateKey, data)
+              : secp256k1Sign(privateKey, data),
     };
     this.accounts.set(address.key, { account, nonce: machine.tree.getActor(id)?.sequence ?? 0n });
     return account;
@@ -626,15 +655,33 @@ export class Devnet {
     return this.machine.flush();
   }
 
-  /** Takes a snapshot of the whole chain state; returns its id for {@link revert}. */
+  /**
+   * Takes a snapshot of the chain (state root, epoch) and of the devnet around it (block
+   * production, clock, agents, counters); returns its id for {@link revert}. Cheap: the state is
+   * content-addressed, so a snapshot is a root CID.
+   */
   snapshot(): number {
     const id = this.nextSnapshot++;
-    this.snapshots.set(id, { root: this.machine.flush(), epoch: this.machine.epoch, nonces: new Map() });
+    this.snapshots.set(id, {
+      root: this.machine.flush(),
+      epoch: this.machine.epoch,
+      agents: [...this.agentList],
+      agentRuns: new Map(this.agentRuns),
+      blocksWon: new Map(this.blocksWon),
+      clockStats: { ...this.clockStats },
+      epochTips: this.epochTips,
+      epochPenalties: this.epochPenalties,
+      lastWinners: this.lastWinners,
+      lastResult: this.lastResult,
+    });
     return id;
   }
 
   /**
-   * Returns to a snapshot (state and epoch). Later snapshots stay valid.
+   * Returns to a snapshot: state, epoch, the agents registered then, block and clock counters.
+   * Accounts created since stay known to the wallet (their keys are still derived in order) but
+   * their actors are gone with the state. Later snapshots stay valid. Method mocks are not state
+   * and stay as they are.
    *
    * @throws {@link DevnetError} for an unknown snapshot id.
    */
@@ -645,7 +692,48 @@ export class Devnet {
     this.machine.epoch = snap.epoch;
     this.elected = undefined;
     this.pendingEvents.length = 0;
+    this.agentList.splice(0, this.agentList.length, ...snap.agents);
     this.agentRuns.clear();
+    for (const [a, e] of snap.agentRuns) this.agentRuns.set(a, e);
+    this.blocksWon.clear();
+    for (const [m, w] of snap.blocksWon) this.blocksWon.set(m, w);
+    Object.assign(this.clockStats, snap.clockStats);
+    this.epochTips = snap.epochTips;
+    this.epochPenalties = snap.epochPenalties;
+    this.lastWinners = snap.lastWinners;
+    this.lastResult = snap.lastResult;
+  }
+
+  /**
+   * Mocks a method of one actor (Foundry's `mockCall`): every call to `method` of `actor`, from
+   * anywhere (a message or a nested send), returns `answer`'s exit code and return bytes instead
+   * of running the actor. Value sent with the call still moves. Returns a function that removes
+   * the mock.
+   *
+   * @example
+   * ```ts
+   * // Make the market think every deal is already activated for this test.
+   * const unmock = net.mockMethod(STORAGE_MARKET_ACTOR_ADDR, MarketMethod.GetDealActivationExported, () => ({ returnData: encodeWith(GetDealActivationReturn, { activated: 5n, terminated: -1n }) }));
+   * ```
+   * @throws {@link DevnetError} when `actor` does not exist or `method` is 0 (plain transfers cannot be mocked).
+   */
+  mockMethod(actor: Address | Account, method: number, answer: MethodMock): () => void {
+    const addr = 'idAddress' in actor ? actor.idAddress : actor;
+    const id = this.machine.tree.lookupId(addr);
+    if (id === undefined || this.machine.tree.getActor(id) === undefined) throw new DevnetError('UNKNOWN_ACTOR', `no actor at ${addr.toString()} to mock: create it first`);
+    if (!Number.isInteger(method) || method <= 0) throw new DevnetError('BAD_METHOD', `cannot mock method ${method}: only methods > 0 run code (method 0 is a plain transfer)`);
+    let forActor = this.machine.methodMocks.get(id);
+    if (forActor === undefined) this.machine.methodMocks.set(id, (forActor = new Map()));
+    forActor.set(method, answer);
+    return () => {
+      if (forActor!.get(method) === answer) forActor!.delete(method);
+      if (forActor!.size === 0) this.machine.methodMocks.delete(id);
+    };
+  }
+
+  /** Removes every method mock. */
+  clearMocks(): void {
+    this.machine.methodMocks.clear();
   }
 
   /**

@@ -5,3 +5,4 @@ export * from './bundle.js';
 export * from './agents.js';
 export * from './events.js';
 export { nextCronWorkEpoch, endQuietEpochs } from './fastForward.js';
+export * from './fixtures.js';

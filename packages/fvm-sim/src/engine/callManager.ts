@@ -177,6 +177,12 @@ export class CallManager {
     frame.code = actor.code;
     if (method === 0) return { exitCode: ExitCode.OK, returnData: null };
     this.charge(this.prices.methodInvocation);
+    const mock = this.machine.methodMocks.get(toId)?.get(method);
+    if (mock !== undefined) {
+      const answer = mock({ from: fromId, to: toId, method, params, value });
+      frame.error = frame.error ?? 'mocked';
+      return { exitCode: answer.exitCode ?? ExitCode.OK, returnData: answer.returnData ?? null };
+    }
     const reg = this.machine.registry.byCode(actor.code);
     if (reg === undefined) {
       frame.error = `no actor code registered for ${actor.code.toString()}`;

@@ -68,6 +68,20 @@ export class MachineError extends FvmSimError {
 /** Seconds per epoch. */
 export const EPOCH_DURATION_SECONDS = 30n;
 
+/** A call a {@link MethodMock} answers. */
+export interface MockedCall {
+  /** Caller actor ID. */
+  readonly from: bigint;
+  /** Receiver actor ID. */
+  readonly to: bigint;
+  readonly method: number;
+  readonly params: Uint8Array | null;
+  readonly value: bigint;
+}
+
+/** Answers a mocked call: an exit code (default 0) and return bytes (default none). */
+export type MethodMock = (call: MockedCall) => { readonly exitCode?: number; readonly returnData?: Uint8Array | null };
+
 /**
  * The machine: blockstore, state tree, actor bundle and chain context. Messages are applied with
  * `applyMessage` / `applyImplicitMessage` (see `executor.ts`).
@@ -85,6 +99,12 @@ export class Machine {
   signatureMode: SignatureMode;
   readonly maxCallDepth: number;
   traces: boolean;
+  /**
+   * Mocked methods (Foundry's `mockCall`): a call to a mocked `(actor ID, method)` returns the
+   * mock's answer instead of running the actor; value still moves. Not part of state: snapshots
+   * and reverts leave mocks as they are. Use {@link mockMethod}.
+   */
+  readonly methodMocks = new Map<bigint, Map<number, MethodMock>>();
   private readonly seed: Uint8Array;
   private readonly circSupplyFn: (machine: Machine) => bigint;
   /** Set while a message executes, to refuse re-entrant use. */

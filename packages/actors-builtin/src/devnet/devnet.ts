@@ -28,7 +28,7 @@ import {
   verifySignature,
 } from 'fvm-sim';
 import { CronMethod } from '../actors/cron/types.js';
-import { type Codec, exportCar } from 'fvm-sim';
+import { type ActorCode, type Codec, RAW, decodeWith, exportCar, identityCid } from 'fvm-sim';
 import { POLICIES, type Policy } from '../shared/policy.js';
 import {
   BURNT_FUNDS_ACTOR_ID,
@@ -46,7 +46,7 @@ import { Claim, PowerState } from '../actors/power/types.js';
 import { currentTotalPower, loadClaims, meetsConsensusMinimum } from '../actors/power/state.js';
 import { AwardBlockRewardParams, RewardMethod, RewardState } from '../actors/reward/types.js';
 import { MarketState } from '../actors/market/types.js';
-import { InitState } from '../actors/init/types.js';
+import { ExecParams, ExecReturn, InitMethod, InitState } from '../actors/init/types.js';
 import { CronState } from '../actors/cron/types.js';
 import { blake2b256, encodeWith, getCbor } from 'fvm-sim';
 import { computeWinCount } from './election.js';
@@ -731,6 +731,50 @@ export class Devnet {
     };
   }
 
+  /**
+   * Installs a user actor's code (a contract written against the runtime interface, usually with
+   * `defineActor`) under a code CID: the identity CID of `fvm-sim/user/<name>` unless `code` is
+   * given. Installing the same implementation again returns its CID.
+   *
+   * @throws {@link DevnetError} `CODE_TAKEN` when the CID already runs another implementation.
+   */
+  installActor(actor: ActorCode & { readonly name?: string }, opts: { name?: string; code?: CID } = {}): CID {
+    const name = opts.name ?? actor.name ?? 'actor';
+    const code = opts.code ?? identityCid(RAW, new TextEncoder().encode(`fvm-sim/user/${name}`));
+    const existing = this.machine.registry.byCode(code);
+    if (existing !== undefined) {
+      if (existing.actor === actor) return code;
+      throw new DevnetError('CODE_TAKEN', `code ${code.toString()} already runs '${existing.name}': give this actor another name or code CID`);
+    }
+    this.machine.registry.register({ code, name, builtin: false, actor });
+    return code;
+  }
+
+  /**
+   * Deploys a user actor: installs its code ({@link installActor}) and creates an instance through
+   * the Init actor's Exec (method 2), as a message from `from` carrying `value` and the encoded
+   * constructor params (its method 1 runs).
+   *
+   * @returns the new actor's ID and robust (f2) addresses, and the message result.
+   * @throws {@link DevnetError} `DEPLOY_FAILED` (with the exit code) when Exec or the constructor fails.
+   *
+   * @example
+   * ```ts
+   * const counter = defineActor({ name: 'counter', methods: [ … ] });
+   * const { idAddress } = net.deploy(counter, { from: alice });
+   * ```
+   */
+  deploy(actor: ActorCode & { readonly name?: string }, opts: { from: Account; constructorParams?: Uint8Array | null; value?: bigint; name?: string; code?: CID }): { idAddress: Address; robustAddress: Address; result: ApplyResult } {
+    const codeCid = this.installActor(actor, { ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.code !== undefined ? { code: opts.code } : {}) });
+    const params = encodeWith(ExecParams, { codeCid, constructorParams: opts.constructorParams ?? new Uint8Array([0xf6]) });
+    const result = this.send({ from: opts.from, to: Address.newId(INIT_ACTOR_ID), method: InitMethod.Exec, params, value: opts.value ?? 0n });
+    if (result.exitCode !== 0) {
+      throw new DevnetError('DEPLOY_FAILED', `deploying '${opts.name ?? actor.name ?? 'actor'}' failed with exit ${result.exitCode}: ${rootCause(result)}`);
+    }
+    const ret = decodeWith(ExecReturn, result.returnData!);
+    return { idAddress: ret.idAddress, robustAddress: ret.robustAddress, result };
+  }
+
   /** Removes every method mock. */
   clearMocks(): void {
     this.machine.methodMocks.clear();
@@ -791,6 +835,17 @@ export class Devnet {
     for (const [, a] of this.machine.tree.actors()) sum += a.balance;
     return sum;
   }
+}
+
+/** The error of the deepest failing call of a result (the reason, not the wrappers around it). */
+export function rootCause(r: ApplyResult): string {
+  let frame = r.trace;
+  let reason = r.failureInfo ?? '';
+  while (frame !== undefined) {
+    if (frame.error !== undefined && frame.exitCode !== 0) reason = frame.error;
+    frame = [...frame.subcalls].reverse().find((f) => f.exitCode !== 0);
+  }
+  return reason;
 }
 
 function minBigInt(a: bigint, b: bigint): bigint {

@@ -1,4 +1,4 @@
-import { Address, ExitCode, FIL, codec as c, encodeWith } from 'fvm-sim';
+import { ActorError, Address, ExitCode, FIL, codec as c, decodeWith, defineActor, encodeWith, method, methodNumber } from 'fvm-sim';
 import { describe, expect, it } from 'vitest';
 import { MarketMethod } from '../actors/market/types.js';
 import { STORAGE_MARKET_ACTOR_ADDR } from '../shared/singletons.js';
@@ -102,5 +102,53 @@ describe('eth (f410) accounts', () => {
       expect(net.machine.registry.builtinType(net.machine.tree.getActor(eve.id)!.code)).toBe('ethaccount');
       expect(net.balance(bob)).toBe(FIL(1));
     }
+  });
+});
+
+describe('deploy', () => {
+  const CounterState = c.tuple({ count: c.u64 }, 'CounterState');
+  const counter = defineActor({
+    name: 'counter',
+    methods: [
+      method({ number: 1, name: 'Constructor', params: c.u64, returns: c.unit, handler: (rt, start) => {
+        rt.validateImmediateCallerIs([Address.newId(1n)]);
+        if (start > 1000n) throw ActorError.illegalArgument('start too large');
+        rt.createState(CounterState, { count: start });
+        return null;
+      } }),
+      method({ number: methodNumber('Increment'), name: 'Increment', exported: true, params: c.unit, returns: c.u64, handler: (rt) => {
+        rt.validateImmediateCallerAcceptAny();
+        return rt.transaction(CounterState, (st) => (st.count += 1n));
+      } }),
+    ],
+  });
+
+  it('installs the code and creates an instance through Init Exec', () => {
+    const net = createDevnet({ accounts: [{ balance: FIL(10) }] });
+    const [alice] = net.genesisAccounts;
+    const { idAddress, robustAddress } = net.deploy(counter, { from: alice!, constructorParams: encodeWith(c.u64, 41n), value: 5n });
+    expect(idAddress.toString()).toBe('f0101');
+    expect(robustAddress.protocol).toBe(2);
+    expect(net.balance(idAddress)).toBe(5n);
+    const r = net.send({ from: alice!, to: robustAddress, method: methodNumber('Increment') });
+    expect(decodeWith(c.u64, r.returnData!)).toBe(42n);
+    expect(net.readState(idAddress, CounterState)).toEqual({ count: 42n });
+    // A second instance shares the code.
+    expect(net.deploy(counter, { from: alice!, constructorParams: encodeWith(c.u64, 0n) }).idAddress.toString()).toBe('f0102');
+  });
+
+  it('fails with a typed error when the constructor aborts, leaving no actor behind', () => {
+    const net = createDevnet({ accounts: [{ balance: FIL(10) }] });
+    const [alice] = net.genesisAccounts;
+    expect(() => net.deploy(counter, { from: alice!, constructorParams: encodeWith(c.u64, 5000n) })).toThrow(/deploying 'counter' failed with exit 16: .*start too large/s);
+    expect(net.machine.tree.getActor(101n)).toBeUndefined();
+  });
+
+  it('refuses a different implementation under a taken code CID', () => {
+    const net = createDevnet();
+    net.installActor(counter);
+    expect(net.installActor(counter).toString()).toBe(net.installActor(counter).toString());
+    const other = defineActor({ name: 'counter', methods: [] });
+    expect(() => net.installActor(other)).toThrow(/already runs 'counter'/);
   });
 });

@@ -1,0 +1,378 @@
+/**
+ * An honest storage provider, as an {@link Agent}: it runs a miner the way provider software
+ * (Lotus-miner, Curio, Boost) does — publishes the deals it accepts, seals them into sectors
+ * (pre-commit, then prove-commit once the challenge delay has passed, with mock proofs of the
+ * right shape), proves every deadline holding its sectors with a Window PoSt, declares recoveries
+ * after an outage, and settles its deal payments. It can be told to go offline or to miss chosen
+ * PoSts, to test faults.
+ *
+ * Everything it does goes through messages from its worker account, so the chain sees exactly
+ * what a real provider would send.
+ *
+ * @module
+ */
+import { type Address, Amt, type ApplyResult, BitField, CID, DomainSeparationTag, blake2b256, decodeWith, drawRandomness, encodeWith, getCbor, codec as c } from 'fvm-sim';
+import { computeUnsealedSectorCid, pieceCommitmentOf } from '../actors/market/commd.js';
+import { type ClientDealProposal, type DealProposal, MarketMethod, PublishStorageDealsParams, PublishStorageDealsReturn, SettleDealPaymentsParams } from '../actors/market/types.js';
+import { findProposal } from '../actors/market/state.js';
+import { type DeadlineInfo, newDeadlineInfo } from '../actors/miner/deadlines.js';
+import { RegisteredPoStProof, RegisteredSealProof, sealProofSectorSize } from '../actors/miner/policy.js';
+import {
+  Deadline,
+  Deadlines,
+  MinerMethod,
+  MinerState,
+  Partition,
+  PreCommitSectorBatchParams2,
+  ProveCommitSectors3Params,
+  DeclareFaultsRecoveredParams,
+  SubmitWindowedPoStParams,
+  type SectorPreCommitInfo,
+} from '../actors/miner/types.js';
+import { CreateMinerParams, CreateMinerReturn, PowerMethod } from '../actors/power/types.js';
+import { STORAGE_MARKET_ACTOR_ADDR, STORAGE_POWER_ACTOR_ADDR } from '../shared/singletons.js';
+import type { Agent } from './agents.js';
+import { type Account, type Devnet, DevnetError, rootCause } from './devnet.js';
+
+/** Options of {@link StorageProvider.create}. */
+export interface StorageProviderOptions {
+  /** The owner (pays for the miner's creation and funding). */
+  readonly owner: Account;
+  /** The worker that signs every message (default: the owner). */
+  readonly worker?: Account;
+  /** Seal proof of its sectors (default 2 KiB synthetic PoRep, valid on the devnet policy). */
+  readonly sealProof?: number;
+  /** FIL sent to the miner at creation to cover deposits and pledge (default 0: fund it yourself). */
+  readonly funds?: bigint;
+  /** Settle deal payments every this many epochs (default 2880, a day; 0 disables). */
+  readonly settleEvery?: bigint;
+  /** A name, for errors. */
+  readonly name?: string;
+}
+
+/** A sector the provider is sealing or has proven. */
+export interface ProviderSector {
+  readonly number: bigint;
+  readonly dealIds: readonly bigint[];
+  readonly precommitEpoch: bigint;
+  proven: boolean;
+}
+
+/** What the provider has done, for assertions and charts. */
+export interface ProviderStats {
+  dealsPublished: number;
+  sectorsPrecommitted: number;
+  sectorsProven: number;
+  postsSubmitted: number;
+  postsMissed: number;
+  recoveriesDeclared: number;
+  settlements: number;
+  /** Messages that failed, with the reason (a healthy run has none). */
+  readonly failures: string[];
+}
+
+const PROOF_BYTES = 192; // a Groth16 proof: the shape the actors check (proofs are never verified)
+
+/** A sealed-sector CID (CommR): the codec and hash the miner checks, a digest derived from the sector. */
+function sealedCidFor(miner: bigint, sector: bigint): CID {
+  const digest = blake2b256(new TextEncoder().encode(`fvm-sim/commr/${miner}/${sector}`));
+  digest[31]! &= 0x3f; // a field element, as real commitments are
+  // CID bytes: v1, codec fil-commitment-sealed (varint 0xf102), multihash poseidon-bls12_381-a2-fc1 (varint 0xb401), 32 bytes.
+  const bytes = new Uint8Array([0x01, 0x82, 0xe2, 0x03, 0x81, 0xe8, 0x02, 0x20, ...digest]);
+  return CID.decode(bytes);
+}
+
+/**
+ * The honest storage provider agent. Create it with {@link StorageProvider.create}, register it with
+ * `net.addAgent(sp)`, hand it deals with {@link acceptDeals} or capacity with {@link pledgeSectors}.
+ */
+export class StorageProvider implements Agent {
+  readonly name: string;
+  readonly net: Devnet;
+  /** The miner's ID address. */
+  readonly address: Address;
+  readonly worker: Account;
+  readonly owner: Account;
+  readonly sealProof: number;
+  readonly sectorSize: bigint;
+  readonly stats: ProviderStats = { dealsPublished: 0, sectorsPrecommitted: 0, sectorsProven: 0, postsSubmitted: 0, postsMissed: 0, recoveriesDeclared: 0, settlements: 0, failures: [] };
+  /** Sectors by number. */
+  readonly sectors = new Map<bigint, ProviderSector>();
+  /** IDs of the deals it published and has not seen completed. */
+  readonly deals = new Set<bigint>();
+  private readonly settleEvery: bigint;
+  private readonly pendingDeals: ClientDealProposal[] = [];
+  private pendingCapacity = 0;
+  private nextSector = 0n;
+  private readonly offline: { from: bigint; to: bigint }[] = [];
+  private readonly skipPoSts = new Set<bigint>();
+  private lastSettle: bigint;
+  /** Opening epochs of the windows already proven (or deliberately missed). */
+  private readonly proven = new Set<bigint>();
+
+  private constructor(net: Devnet, address: Address, opts: StorageProviderOptions) {
+    this.net = net;
+    this.address = address;
+    this.owner = opts.owner;
+    this.worker = opts.worker ?? opts.owner;
+    this.sealProof = opts.sealProof ?? RegisteredSealProof.StackedDRG2KiBV1P1_Feat_SyntheticPoRep;
+    this.sectorSize = sealProofSectorSize(this.sealProof) ?? 2048n;
+    this.settleEvery = opts.settleEvery ?? 2880n;
+    this.name = opts.name ?? `sp-${address.toString()}`;
+    this.lastSettle = net.epoch;
+  }
+
+  /**
+   * Creates a miner through the power actor (CreateMiner) owned by `owner` with `worker`, funds it,
+   * and returns its agent (not yet registered: call `net.addAgent(sp)`).
+   *
+   * @throws {@link DevnetError} `AGENT_FAILED` when CreateMiner fails.
+   */
+  static create(net: Devnet, opts: StorageProviderOptions): StorageProvider {
+    const worker = opts.worker ?? opts.owner;
+    const r = net.send({
+      from: opts.owner,
+      to: STORAGE_POWER_ACTOR_ADDR,
+      method: PowerMethod.CreateMinerExported,
+      params: encodeWith(CreateMinerParams, { owner: opts.owner.idAddress, worker: worker.idAddress, windowPoStProofType: RegisteredPoStProof.StackedDRGWindow2KiBV1P1, peer: new Uint8Array(), multiaddrs: [] }),
+      value: 0n,
+    });
+    if (r.exitCode !== 0) throw new DevnetError('AGENT_FAILED', `CreateMiner failed with exit ${r.exitCode}: ${rootCause(r)}`);
+    const { idAddress } = decodeWith(CreateMinerReturn, r.returnData!);
+    const sp = new StorageProvider(net, idAddress, opts);
+    if ((opts.funds ?? 0n) > 0n) sp.check(net.send({ from: opts.owner, to: idAddress, value: opts.funds! }), 'funding');
+    return sp;
+  }
+
+  /** Queues signed client deals: published (then sealed) when the agent next acts, this epoch if the clock runs. */
+  acceptDeals(deals: readonly ClientDealProposal[]): void {
+    this.pendingDeals.push(...deals);
+  }
+
+  /** Queues `n` committed-capacity sectors (no deals): power for block production. */
+  pledgeSectors(n: number): void {
+    this.pendingCapacity += n;
+  }
+
+  /** The provider is offline (sends nothing: no PoSt, no sealing) from `from` to `to` inclusive. */
+  goOffline(from: bigint, to: bigint): void {
+    this.offline.push({ from, to });
+  }
+
+  /** The provider skips the Window PoSt of the deadline window opening at `epoch` (an honest provider that lost a proof). */
+  missPoStAt(epoch: bigint): void {
+    this.skipPoSts.add(epoch);
+  }
+
+  /** Whether the provider is offline at `epoch`. */
+  isOffline(epoch: bigint): boolean {
+    return this.offline.some((o) => epoch >= o.from && epoch <= o.to);
+  }
+
+  private check(r: ApplyResult, what: string): boolean {
+    if (r.exitCode === 0) return true;
+    this.stats.failures.push(`epoch ${this.net.epoch}: ${what} failed with exit ${r.exitCode}: ${rootCause(r)}`);
+    return false;
+  }
+
+  private state(): MinerState {
+    return this.net.readState(this.address, MinerState);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Scheduling
+
+  /** Deadline indices holding live (not terminated) sectors, with their partitions. */
+  private liveDeadlines(st: MinerState): Map<bigint, { partitions: bigint[]; faulty: { index: bigint; sectors: BitField }[] }> {
+    const store = this.net.machine.store;
+    const out = new Map<bigint, { partitions: bigint[]; faulty: { index: bigint; sectors: BitField }[] }>();
+    const dls = Deadlines.fromCbor(getCbor(store, st.deadlines));
+    dls.due.forEach((cid, i) => {
+      const dl = Deadline.fromCbor(getCbor(store, cid));
+      if (dl.liveSectors === 0n) return;
+      const partitions: bigint[] = [];
+      const faulty: { index: bigint; sectors: BitField }[] = [];
+      for (const [idx, raw] of Amt.load<unknown>(store, dl.partitions).entries()) {
+        const p = Partition.fromCbor(raw);
+        if (p.sectors.subtract(p.terminated).isEmpty()) continue;
+        partitions.push(idx);
+        const unrecovered = p.faults.subtract(p.recoveries);
+        if (!unrecovered.isEmpty()) faulty.push({ index: idx, sectors: unrecovered });
+      }
+      if (partitions.length > 0) out.set(BigInt(i), { partitions, faulty });
+    });
+    return out;
+  }
+
+  /** The next window of deadline `idx` that has not closed. */
+  private windowOf(st: MinerState, idx: bigint, epoch: bigint): DeadlineInfo {
+    return newDeadlineInfo(this.net.policy, st.provingPeriodStart, idx, epoch).nextNotElapsed();
+  }
+
+  nextWakeUp(epoch: bigint): bigint | undefined {
+    let next: bigint | undefined;
+    const consider = (e: bigint) => {
+      const at = e < epoch ? epoch : e;
+      if (next === undefined || at < next) next = at;
+    };
+    if (this.pendingDeals.length > 0 || this.pendingCapacity > 0) consider(epoch);
+    const delay = this.net.policy.preCommitChallengeDelay;
+    for (const s of this.sectors.values()) if (!s.proven) consider(s.precommitEpoch + delay + 1n);
+    if (this.settleEvery > 0n && this.deals.size > 0) consider(this.lastSettle + this.settleEvery);
+    for (const o of this.offline) if (o.from <= epoch && o.to >= epoch) consider(o.to + 1n);
+    const st = this.state();
+    for (const [idx, dl] of this.liveDeadlines(st)) {
+      const w = this.windowOf(st, idx, epoch);
+      // This window if not yet proven, else the same deadline next period.
+      consider(this.proven.has(w.open) ? w.open + this.net.policy.wpostProvingPeriod : w.open);
+      if (dl.faulty.length > 0) consider(w.faultCutoffPassed() ? w.close : epoch);
+    }
+    if (next !== undefined && this.isOffline(next)) {
+      const o = this.offline.find((x) => next! >= x.from && next! <= x.to)!;
+      consider(o.to + 1n);
+      if (next < o.to + 1n) next = o.to + 1n;
+    }
+    return next;
+  }
+
+  onEpoch(net: Devnet, epoch: bigint): void {
+    if (this.isOffline(epoch)) return;
+    this.publishAndPrecommit(epoch);
+    this.proveCommit(epoch);
+    this.provePoSts(epoch);
+    if (this.settleEvery > 0n && this.deals.size > 0 && epoch >= this.lastSettle + this.settleEvery) this.settle(net);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sealing
+
+  private precommit(infos: SectorPreCommitInfo[], dealsOf: bigint[][]): void {
+    const r = this.net.send({ from: this.worker, to: this.address, method: MinerMethod.PreCommitSectorBatch2, params: encodeWith(PreCommitSectorBatchParams2, { sectors: infos }) });
+    if (!this.check(r, 'PreCommitSectorBatch2')) return;
+    infos.forEach((info, i) => this.sectors.set(info.sectorNumber, { number: info.sectorNumber, dealIds: dealsOf[i]!, precommitEpoch: this.net.epoch, proven: false }));
+    this.stats.sectorsPrecommitted += infos.length;
+  }
+
+  private sectorExpiration(epoch: bigint, minEnd: bigint): bigint {
+    const policy = this.net.policy;
+    // Proven after the challenge delay; a sector must then live at least minSectorExpiration.
+    const earliest = epoch + policy.preCommitChallengeDelay + policy.minSectorExpiration + 2n * policy.wpostProvingPeriod;
+    return minEnd > earliest ? minEnd : earliest;
+  }
+
+  private publishAndPrecommit(epoch: bigint): void {
+    const infos: SectorPreCommitInfo[] = [];
+    const dealsOf: bigint[][] = [];
+    if (this.pendingDeals.length > 0) {
+      const batch = this.pendingDeals.splice(0);
+      const r = this.net.send({ from: this.worker, to: STORAGE_MARKET_ACTOR_ADDR, method: MarketMethod.PublishStorageDealsExported, params: encodeWith(PublishStorageDealsParams, { deals: batch }) });
+      if (this.check(r, 'PublishStorageDeals')) {
+        const ret = decodeWith(PublishStorageDealsReturn, r.returnData!);
+        const valid = batch.filter((_, i) => ret.validDeals.has(i)).map((d) => d.proposal);
+        this.stats.dealsPublished += ret.ids.length;
+        // One deal per sector: devnet sectors are 2 KiB, a deal fills one.
+        ret.ids.forEach((id, i) => {
+          this.deals.add(id);
+          const proposal = valid[i]!;
+          infos.push(this.precommitInfo(epoch, [proposal], proposal.endEpoch));
+          dealsOf.push([id]);
+        });
+      }
+    }
+    for (; this.pendingCapacity > 0; this.pendingCapacity--) {
+      infos.push(this.precommitInfo(epoch, [], 0n));
+      dealsOf.push([]);
+    }
+    if (infos.length > 0) this.precommit(infos, dealsOf);
+  }
+
+  private precommitInfo(epoch: bigint, deals: readonly DealProposal[], minEnd: bigint): SectorPreCommitInfo {
+    const number = this.nextSector++;
+    return {
+      sealProof: this.sealProof,
+      sectorNumber: number,
+      sealedCid: sealedCidFor(this.address.id!, number),
+      sealRandEpoch: epoch - 1n,
+      dealIds: [],
+      expiration: this.sectorExpiration(epoch, minEnd),
+      unsealedCid: deals.length === 0 ? null : computeUnsealedSectorCid(this.sectorSize, deals.map((d) => ({ commitment: pieceCommitmentOf(d.pieceCid), size: d.pieceSize }))),
+    };
+  }
+
+  private proveCommit(epoch: bigint): void {
+    const ready = [...this.sectors.values()].filter((s) => !s.proven && epoch > s.precommitEpoch + this.net.policy.preCommitChallengeDelay);
+    if (ready.length === 0) return;
+    const activations = ready.map((s) => ({
+      sectorNumber: s.number,
+      pieces: s.dealIds.map((id) => {
+        const proposal = this.proposalOf(id);
+        return { cid: proposal.pieceCid, size: proposal.pieceSize, verifiedAllocationKey: null, notify: [{ address: STORAGE_MARKET_ACTOR_ADDR, payload: encodeWith(c.u64, id) }] };
+      }),
+    }));
+    const params = encodeWith(ProveCommitSectors3Params, {
+      sectorActivations: activations,
+      sectorProofs: ready.map(() => new Uint8Array(1920)),
+      aggregateProof: new Uint8Array(),
+      aggregateProofType: null,
+      requireActivationSuccess: true,
+      requireNotificationSuccess: true,
+    });
+    const r = this.net.send({ from: this.worker, to: this.address, method: MinerMethod.ProveCommitSectors3, params });
+    if (!this.check(r, 'ProveCommitSectors3')) return;
+    for (const s of ready) s.proven = true;
+    this.stats.sectorsProven += ready.length;
+  }
+
+  /** A published deal's proposal, read from the market's state as provider software reads the chain. */
+  private proposalOf(id: bigint): DealProposal {
+    const proposal = findProposal(this.net.machine.store, this.net.builtinState.market(), id);
+    if (proposal === undefined) throw new DevnetError('AGENT_FAILED', `${this.name}: deal ${id} has no proposal`);
+    return proposal;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Proving
+
+  private provePoSts(epoch: bigint): void {
+    const st = this.state();
+    for (const [idx, dl] of this.liveDeadlines(st)) {
+      const w = this.windowOf(st, idx, epoch);
+      // Recoveries must be declared before the fault cutoff of the window they are proven in.
+      if (dl.faulty.length > 0 && !w.faultCutoffPassed()) {
+        const recoveries = dl.faulty.map((f) => ({ deadline: idx, partition: f.index, sectors: f.sectors }));
+        const r = this.net.send({ from: this.worker, to: this.address, method: MinerMethod.DeclareFaultsRecovered, params: encodeWith(DeclareFaultsRecoveredParams, { recoveries }) });
+        if (this.check(r, 'DeclareFaultsRecovered')) this.stats.recoveriesDeclared += recoveries.length;
+      }
+      if (!w.isOpen() || this.proven.has(w.open)) continue;
+      this.proven.add(w.open);
+      if (this.skipPoSts.has(w.open)) {
+        this.stats.postsMissed++;
+        continue;
+      }
+      const chainCommitEpoch = w.challenge;
+      const chainCommitRand = drawRandomness(this.net.machine.randomnessBase('chain', chainCommitEpoch), DomainSeparationTag.PoStChainCommit, chainCommitEpoch, new Uint8Array());
+      const params = encodeWith(SubmitWindowedPoStParams, {
+        deadline: idx,
+        partitions: dl.partitions.map((index) => ({ index, skipped: BitField.empty() })),
+        proofs: [{ postProof: RegisteredPoStProof.StackedDRGWindow2KiBV1P1, proofBytes: new Uint8Array(PROOF_BYTES) }],
+        chainCommitEpoch,
+        chainCommitRand,
+      });
+      if (this.check(this.net.send({ from: this.worker, to: this.address, method: MinerMethod.SubmitWindowedPoSt, params }), `SubmitWindowedPoSt (deadline ${idx})`)) this.stats.postsSubmitted++;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Payments
+
+  private settle(net: Devnet): void {
+    this.lastSettle = net.epoch;
+    const ids = BitField.fromIterable([...this.deals].map(Number));
+    const r = net.send({ from: this.worker, to: STORAGE_MARKET_ACTOR_ADDR, method: MarketMethod.SettleDealPaymentsExported, params: encodeWith(SettleDealPaymentsParams, ids) });
+    if (!this.check(r, 'SettleDealPayments')) return;
+    this.stats.settlements++;
+    // Deals the market no longer knows (completed or gone) are dropped from the book.
+    const market = net.builtinState.market();
+    for (const id of [...this.deals]) if (findProposal(net.machine.store, market, id) === undefined) this.deals.delete(id);
+  }
+}

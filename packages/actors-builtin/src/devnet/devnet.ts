@@ -399,6 +399,23 @@ export class Devnet {
   }
 
   /**
+   * Calls a method without changing state (Ethereum's `eth_call`, Lotus's `StateCall`): the
+   * message runs as an implicit message from `from` (default the system actor) on a throw-away
+   * checkpoint, so getters and dry runs cost nothing and leave no trace.
+   *
+   * @example
+   * ```ts
+   * const r = net.call({ to: STORAGE_MARKET_ACTOR_ADDR, method: MarketMethod.GetBalanceExported, params: encodeWith(codec.address, alice.idAddress) });
+   * const { balance, locked } = decodeWith(GetBalanceReturn, r.returnData!);
+   * ```
+   */
+  call(p: Omit<SendParams, 'from' | 'gasLimit' | 'gasFeeCap' | 'gasPremium'> & { from?: Address | Account }): ApplyResult {
+    const to = 'idAddress' in p.to ? p.to.address : p.to;
+    const from = p.from === undefined ? SYSTEM_ACTOR_ADDR : 'idAddress' in p.from ? p.from.idAddress : p.from;
+    return this.machine.simulate(() => applyImplicitMessage(this.machine, { from, to, method: p.method ?? 0, params: p.params ?? null, value: p.value ?? 0n }));
+  }
+
+  /**
    * Sets an actor's balance directly (test helper). The difference comes from or goes to the
    * reward actor's unminted allocation, so total FIL stays conserved.
    *

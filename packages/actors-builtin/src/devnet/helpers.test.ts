@@ -152,3 +152,18 @@ describe('deploy', () => {
     expect(() => net.installActor(other)).toThrow(/already runs 'counter'/);
   });
 });
+
+describe('call', () => {
+  it('runs a getter without changing state or nonces', () => {
+    const net = createDevnet({ accounts: [{ balance: FIL(10) }] });
+    const [alice] = net.genesisAccounts;
+    const root = net.stateRoot().toString();
+    const r = net.call({ from: alice!, to: STORAGE_MARKET_ACTOR_ADDR, method: MarketMethod.GetBalanceExported, params: encodeWith(c.address, alice!.idAddress) });
+    expect(r.exitCode).toBe(ExitCode.OK);
+    expect(decodeWith(c.tuple({ balance: c.bigint, locked: c.bigint }), r.returnData!)).toEqual({ balance: 0n, locked: 0n });
+    // Even a value transfer in a call leaves no trace.
+    expect(net.call({ from: alice!, to: Address.newId(99n), value: FIL(1) }).exitCode).toBe(ExitCode.OK);
+    expect(net.stateRoot().toString()).toBe(root);
+    expect(net.nonceOf(alice!)).toBe(0n);
+  });
+});

@@ -29,6 +29,18 @@ export interface BlockstoreStats {
 }
 
 /**
+ * A CID's string form, flattened before it becomes a long-lived map key: multiformats builds the
+ * base32 string by concatenation, and V8 keeps such a string as a tree of ~60 cons cells (≈ 1.5 KB)
+ * until something reads its characters. Reading one character flattens it in place (≈ 100 B).
+ * Measured by the memory benchmark: the keys were about half the memory of 100,000 live deals.
+ */
+function flatKey(cid: CID): string {
+  const key = cid.toString();
+  key.charCodeAt(0);
+  return key;
+}
+
+/**
  * The in-memory blockstore fvm-sim keeps its state in. Synchronous, keyed by CID string.
  *
  * @example
@@ -51,7 +63,7 @@ export class MemoryBlockstore implements Blockstore {
   put(cid: CID, bytes: Uint8Array): void {
     this.stats.writes++;
     this.stats.bytesWritten += bytes.length;
-    this.blocks.set(cid.toString(), bytes);
+    this.blocks.set(flatKey(cid), bytes);
   }
 
   has(cid: CID): boolean {

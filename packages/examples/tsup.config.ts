@@ -1,12 +1,13 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', demo: 'src/demo.ts' },
+  entry: { index: 'src/index.ts', demo: 'src/demo.ts', bench: 'src/bench/bench.ts' },
   format: ['esm', 'cjs'],
   dts: { entry: { index: 'src/index.ts' } },
   sourcemap: true,
   clean: true,
   target: 'node20',
-  external: ['fvm-sim', '@fvm-sim/actors-builtin'],
+  // The bench's peers are devDependencies: never bundle them.
+  external: ['fvm-sim', '@fvm-sim/actors-builtin', 'hardhat', /^@ethereumjs\//],
   outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.js' }),
 });

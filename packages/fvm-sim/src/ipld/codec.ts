@@ -31,9 +31,19 @@ export interface Codec<T> {
 /** The TypeScript type a codec produces. */
 export type Infer<C> = C extends Codec<infer T> ? T : never;
 
+/** Renders a rejected data-model value for an error message; never throws (bigints nest in arrays). */
+function show(raw: unknown): string {
+  if (raw instanceof Uint8Array) return `bytes(${raw.length})`;
+  if (typeof raw === 'bigint') return `${raw}n`;
+  try {
+    return JSON.stringify(raw, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? `bytes(${v.length})` : v)) ?? String(raw);
+  } catch {
+    return String(raw);
+  }
+}
+
 function fail(name: string, raw: unknown): never {
-  const shown = raw instanceof Uint8Array ? `bytes(${raw.length})` : typeof raw === 'bigint' ? `${raw}n` : JSON.stringify(raw) ?? String(raw);
-  throw new CodecError(`expected ${name}, got ${shown?.slice(0, 80)}`);
+  throw new CodecError(`expected ${name}, got ${show(raw).slice(0, 80)}`);
 }
 
 function intOf(raw: unknown): bigint | undefined {

@@ -7,5 +7,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // @ipld/car exports only an `import` condition: bundle it so `require('fvm-sim')` works (tslab, CJS users).
+  noExternal: ['@ipld/car'],
   outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.js' }),
 });

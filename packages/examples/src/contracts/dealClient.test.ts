@@ -1,14 +1,8 @@
-import { Address, CID, ExitCode, FIL, codec as c, decodeWith, encodeWith } from 'fvm-sim';
+import { Address, ExitCode, FIL, codec as c, decodeWith, encodeWith } from 'fvm-sim';
 import { STORAGE_MARKET_ACTOR_ADDR, account, createDevnet, market } from '@fvm-sim/actors-builtin';
 import { describe, expect, it } from 'vitest';
+import { pieceCid } from '../util/pieces.js';
 import { DealClientMethod, DealRequest as DealRequestCodec, type DealRequest, RequestRecord, RequestStatus, dealClientActor } from './dealClient.js';
-
-/** A piece CID (CommP codec 0xf101, sha2-256-trunc254-padded) from a seed. */
-export function pieceCid(seed: number): CID {
-  const digest = new Uint8Array(32).map((_, i) => (seed * 31 + i * 7) & 0xff);
-  digest[31]! &= 0x3f;
-  return CID.decode(new Uint8Array([0x01, 0x81, 0xe2, 0x03, 0x92, 0x20, 0x20, ...digest]));
-}
 
 function setup() {
   const net = createDevnet({ accounts: [{ balance: FIL(100) }, { balance: FIL(10) }] });

@@ -49,3 +49,4 @@ export { sendErrorExitCode } from './engine/callManager.js';
 // Traces
 export type { TraceFrame } from './trace/trace.js';
 export { formatTrace, describeFrame, type FormatTraceOptions } from './trace/format.js';
+export { traceToMermaid, type TraceToMermaidOptions } from './trace/mermaid.js';

@@ -42,3 +42,17 @@ describe('downcastWrap', () => {
     expect((f as ActorError).exitCode).toBe(ExitCode.USR_ILLEGAL_ARGUMENT);
   });
 });
+
+describe('engine signals', () => {
+  it('out-of-gas passes through every conversion untouched', () => {
+    class OutOfGas extends Error {}
+    const oog = new OutOfGas('out of gas');
+    expect(() => downcastWrap(oog, 'ctx')).toThrow(oog);
+    expect(() => downcastDefaultState(oog, ExitCode.USR_ILLEGAL_STATE, 'ctx')).toThrow(oog);
+    expect(() =>
+      wrapping('ctx', () => {
+        throw oog;
+      }),
+    ).toThrow(oog);
+  });
+});

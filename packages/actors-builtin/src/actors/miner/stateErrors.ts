@@ -10,6 +10,11 @@
 import { ActorError, BitFieldError, CodecError, ExitCode } from 'fvm-sim';
 import { MinerStateError } from './vesting.js';
 
+/** The engine's out-of-gas signal (fvm-sim `OutOfGas`), which state code must never convert. */
+function isEngineSignal(e: unknown): boolean {
+  return e instanceof Error && e.constructor.name === 'OutOfGas';
+}
+
 function messageOf(e: unknown): string {
   if (e instanceof ActorError) return e.reason;
   if (e instanceof Error) return e.message;
@@ -27,6 +32,7 @@ function isSerializationError(e: unknown): boolean {
  * prefixed; anything else becomes a MinerStateError `msg: error`.
  */
 export function downcastWrap(e: unknown, msg: string): Error {
+  if (isEngineSignal(e)) throw e;
   if (e instanceof ActorError) return new ActorError(e.exitCode, `${msg}: ${e.reason}`, e.data);
   if (isSerializationError(e)) return new ActorError(ExitCode.USR_SERIALIZATION, `${msg}: ${messageOf(e)}`);
   if (e instanceof MinerStateError) return new MinerStateError(`${msg}: ${e.message}`, e.exitCode);
@@ -38,6 +44,7 @@ export function downcastWrap(e: unknown, msg: string): Error {
  * a serialization failure becomes USR_SERIALIZATION, anything else becomes `code`; the message gets `msg: `.
  */
 export function downcastDefault(e: unknown, code: number, msg: string): ActorError {
+  if (isEngineSignal(e)) throw e;
   if (e instanceof ActorError) return new ActorError(e.exitCode, `${msg}: ${e.reason}`, e.data);
   if (e instanceof MinerStateError && e.exitCode !== undefined) return new ActorError(e.exitCode, `${msg}: ${e.message}`);
   if (isSerializationError(e)) return new ActorError(ExitCode.USR_SERIALIZATION, `${msg}: ${messageOf(e)}`);
@@ -49,6 +56,7 @@ export const downcastDefaultState = downcastDefault;
 
 /** `context_code(code, msg)`: whatever the error, it becomes an ActorError with `code` and `msg: ` prefixed. */
 export function contextCode(e: unknown, code: number, msg: string): ActorError {
+  if (isEngineSignal(e)) throw e;
   return new ActorError(code, `${msg}: ${messageOf(e)}`);
 }
 

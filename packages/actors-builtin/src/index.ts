@@ -28,6 +28,10 @@ export * as powerState from './actors/power/state.js';
 export type { PowerPolicy } from './actors/power/policy.js';
 export * as market from './actors/market/index.js';
 export { createMarketActor } from './actors/market/actor.js';
+export * as verifreg from './actors/verifreg/index.js';
+export { createVerifregActor } from './actors/verifreg/actor.js';
+export * as datacap from './actors/datacap/index.js';
+export { datacapActor } from './actors/datacap/actor.js';
 
 export * from './shared/policy.js';
 export * from './devnet/index.js';

@@ -6,6 +6,8 @@ import { ethAccountActor } from '../actors/ethaccount/actor.js';
 import { initActor } from '../actors/init/actor.js';
 import { placeholderActor } from '../actors/placeholder/actor.js';
 import { createPowerActor } from '../actors/power/actor.js';
+import { createVerifregActor } from '../actors/verifreg/actor.js';
+import { datacapActor } from '../actors/datacap/actor.js';
 import { rewardActor } from '../actors/reward/actor.js';
 import { systemActor } from '../actors/system/actor.js';
 import { type BuiltinType, CODES } from '../shared/codes.js';
@@ -31,6 +33,8 @@ export function createBuiltinRegistry(policy: Policy, overrides: ActorOverrides 
   add('reward', rewardActor);
   add('storagepower', createPowerActor(policy));
   add('storagemarket', createMarketActor(policy));
+  add('verifiedregistry', createVerifregActor(policy));
+  add('datacap', datacapActor);
   for (const [name, actor] of Object.entries(overrides) as [BuiltinType, ActorCode][]) {
     if (registry.builtin(name) === undefined) registry.register({ code: CODES[name], name, builtin: true, actor });
   }

@@ -8,6 +8,10 @@ import { constructMarketState } from '../actors/market/state.js';
 import { MarketState } from '../actors/market/types.js';
 import { PowerState } from '../actors/power/types.js';
 import { constructRewardState } from '../actors/reward/logic.js';
+import { constructVerifregState } from '../actors/verifreg/state.js';
+import { VerifregState } from '../actors/verifreg/types.js';
+import { constructTokenState } from '../actors/datacap/token.js';
+import { DatacapState } from '../actors/datacap/types.js';
 import { RewardState } from '../actors/reward/types.js';
 import { SystemState } from '../actors/system/actor.js';
 import { CODES } from '../shared/codes.js';
@@ -23,11 +27,24 @@ import {
   STORAGE_POWER_ACTOR_ADDR,
   STORAGE_POWER_ACTOR_ID,
   SYSTEM_ACTOR_ID,
+  DATACAP_TOKEN_ACTOR_ID,
+  VERIFIED_REGISTRY_ACTOR_ADDR,
+  VERIFIED_REGISTRY_ACTOR_ID,
 } from '../shared/singletons.js';
 import { type ActorOverrides, createBuiltinRegistry } from './bundle.js';
 
 /** FIL the reward actor holds at genesis: the storage mining allocation, 1.1 billion FIL (Lotus genesis). */
 export const STORAGE_MINING_ALLOCATION = 1_100_000_000n * ONE_FIL;
+
+/** ID of the verified registry's root key account, as Lotus's genesis puts it (`RootVerifierID`, f080). */
+export const VERIFREG_ROOT_ID = 80n;
+
+/**
+ * Default key address of the verifreg root key account: the f3 of 48 bytes of 200, the signer
+ * key builtin-actors' test VM gives its verifreg root (nobody holds a private key for it; a
+ * devnet acts as the root by impersonation).
+ */
+export const DEFAULT_VERIFREG_ROOT_KEY = Address.newBls(new Uint8Array(48).fill(200));
 
 /** One account to create at genesis. */
 export interface GenesisAccount {
@@ -46,6 +63,11 @@ export interface GenesisOptions extends Omit<MachineOptions, 'registry' | 'state
   readonly accounts?: readonly GenesisAccount[];
   /** Replacement implementations of built-in types (see {@link createBuiltinRegistry}). */
   readonly actorOverrides?: ActorOverrides;
+  /**
+   * Key address (f1/f3) of the verified registry's root key, created as an account at f080
+   * (default {@link DEFAULT_VERIFREG_ROOT_KEY}). The root key adds and removes verifiers.
+   */
+  readonly verifregRootKey?: Address;
 }
 
 /** What {@link buildGenesis} made. */
@@ -55,13 +77,18 @@ export interface Genesis {
   readonly accountIds: bigint[];
   /** Total FIL in existence at genesis (reward allocation + accounts). */
   readonly genesisSupply: bigint;
+  /** ID address of the verified registry's root key account (f080). */
+  readonly verifregRoot: Address;
+  /** Its key address. */
+  readonly verifregRootKey: Address;
 }
 
 /**
  * Builds the genesis state directly (as Lotus's genesis builder does, without messages): the
  * singleton actors with their constructed states, cron entries as on mainnet (Power
  * OnEpochTickEnd, Market CronTick), the reward actor funded with the storage mining allocation,
- * and the funded accounts.
+ * the verified registry (root key account at f080) and DataCap (governor f06), and the funded
+ * accounts.
  */
 export function buildGenesis(opts: GenesisOptions): Genesis {
   const registry = createBuiltinRegistry(opts.policy, opts.actorOverrides);
@@ -74,6 +101,9 @@ export function buildGenesis(opts: GenesisOptions): Genesis {
   const addrMap = Hamt.empty<unknown>(store, ADDRESS_MAP_BITWIDTH);
   const accounts = opts.accounts ?? [];
   const accountIds: bigint[] = [];
+  const rootKey = opts.verifregRootKey ?? DEFAULT_VERIFREG_ROOT_KEY;
+  if (rootKey.protocol !== 1 && rootKey.protocol !== 3) throw new TypeError(`verifreg root key ${rootKey.toString()} must be an f1 or f3 address`);
+  addrMap.set(rootKey.bytes, Number(VERIFREG_ROOT_ID));
   let next = FIRST_NON_SINGLETON_ID;
   for (const a of accounts) {
     addrMap.set(a.address.bytes, Number(next));
@@ -88,6 +118,13 @@ export function buildGenesis(opts: GenesisOptions): Genesis {
   machine.createActorRecord(CRON_ACTOR_ID, CODES.cron, { state: CronState.toCbor({ entries }) });
   machine.createActorRecord(STORAGE_POWER_ACTOR_ID, CODES.storagepower, { state: PowerState.toCbor(constructPowerState(store)) });
   machine.createActorRecord(STORAGE_MARKET_ACTOR_ID, CODES.storagemarket, { state: MarketState.toCbor(constructMarketState(store)) });
+  // FIL+: the verified registry with its root key account at f080, and DataCap governed by verifreg.
+  const verifregRoot = Address.newId(VERIFREG_ROOT_ID);
+  machine.createActorRecord(VERIFREG_ROOT_ID, CODES.account, { state: AccountState.toCbor({ address: rootKey }) });
+  machine.createActorRecord(VERIFIED_REGISTRY_ACTOR_ID, CODES.verifiedregistry, { state: VerifregState.toCbor(constructVerifregState(store, verifregRoot)) });
+  machine.createActorRecord(DATACAP_TOKEN_ACTOR_ID, CODES.datacap, {
+    state: DatacapState.toCbor({ governor: VERIFIED_REGISTRY_ACTOR_ADDR, token: constructTokenState(store) }),
+  });
   machine.createActorRecord(BURNT_FUNDS_ACTOR_ID, CODES.account, { state: AccountState.toCbor({ address: Address.newId(BURNT_FUNDS_ACTOR_ID) }) });
   let supply = STORAGE_MINING_ALLOCATION;
   accounts.forEach((a, i) => {
@@ -96,5 +133,5 @@ export function buildGenesis(opts: GenesisOptions): Genesis {
     supply += a.balance;
   });
   if (supply > TOTAL_FILECOIN) throw new RangeError(`genesis allocates ${supply} attoFIL, more than the 2 billion FIL total supply`);
-  return { machine, accountIds, genesisSupply: supply };
+  return { machine, accountIds, genesisSupply: supply, verifregRoot, verifregRootKey: rootKey };
 }

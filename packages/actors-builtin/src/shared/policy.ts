@@ -21,11 +21,13 @@ export const MAINNET_POLICY: Policy = Object.freeze({
 
 /**
  * The devnet profile: builtin-actors' "devnet"/2k build (2 KiB sectors allowed, short pre-commit
- * challenge delay, a 2 KiB consensus minimum) so a handful of tiny miners can run a network.
+ * challenge delay, a 2 KiB consensus minimum, 256-byte minimum verified allocations) so a handful of tiny miners can run a network.
  */
 export const DEVNET_POLICY: Policy = Object.freeze({
   ...MAINNET_MARKET_POLICY,
   ...DEVNET_MINER_POLICY,
+  // The devnet bundle is built with `small-deals` (builtin-actors runtime/build.rs): 256-byte verified allocations.
+  minimumVerifiedAllocationSize: 256n,
   name: 'devnet',
 });
 

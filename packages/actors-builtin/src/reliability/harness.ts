@@ -24,6 +24,8 @@ export interface CallOutcome {
   readonly rootAfter: CID;
   /** The root an aborted call must leave: the start root plus only the sender's nonce and fees. */
   readonly rootIfAborted: CID;
+  /** Sum of every actor's balance right after the call. */
+  readonly totalBalanceAfter: bigint;
 }
 
 /**
@@ -39,7 +41,7 @@ export function callOnce(w: World, via: Via, to: Address, method: number, params
     else result = net.send({ from: w.sender, to, method, params, gasLimit: FUZZ_GAS_LIMIT, gasFeeCap: FUZZ_FEE_CAP, gasPremium: FUZZ_PREMIUM });
     const rootAfter = machine.flush();
     const rootIfAborted = via.kind === 'impersonate' ? w.root : abortedRoot(w, result);
-    return { result, rootAfter, rootIfAborted };
+    return { result, rootAfter, rootIfAborted, totalBalanceAfter: totalBalance(w) };
   } finally {
     machine.loadStateRoot(w.root);
   }
@@ -62,6 +64,13 @@ export function abortedRoot(w: World, r: ApplyResult): CID {
   credit(BURNT_FUNDS_ACTOR_ID, g.baseFeeBurn + g.overEstimationBurn);
   credit(REWARD_ACTOR_ID, g.minerTip);
   return tree.flush();
+}
+
+/** Sum of every actor's balance in the world's current state. */
+export function totalBalance(w: World): bigint {
+  let sum = 0n;
+  for (const [, a] of w.net.machine.tree.actors()) sum += a.balance;
+  return sum;
 }
 
 /** Frames of a trace whose actor threw something other than an ActorError (a panic). */

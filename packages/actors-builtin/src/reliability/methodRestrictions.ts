@@ -11,13 +11,15 @@
  * USR_FORBIDDEN before anything else (builtin-actors `restrict_internal_api`); the matrix applies
  * that to every internal method, so rows list only the method's own rule.
  *
+ * Rows may precede the actor's registration in the bundle (they are checked once it is there).
+ *
  * Adding an actor: add one row per method (its Rust `validate_immediate_caller_*` / explicit
  * `forbidden` check), with `params` when the method checks something in its params before the
  * caller (the learned witness is used otherwise).
  *
  * @module
  */
-import { CID, encodeWith } from 'fvm-sim';
+import { CID, encodeBigInt, encodeCbor, encodeWith } from 'fvm-sim';
 import { PublishStorageDealsParams, WithdrawBalanceParams } from '../actors/market/types.js';
 import type { CallerKind, World } from './world.js';
 
@@ -136,6 +138,46 @@ export const METHOD_RESTRICTIONS: Readonly<Record<string, Restriction>> = Object
   'storagemarket.GetDealSector': ANY,
   'storagemarket.SettleDealPayments': ANY,
   'storagemarket.SectorContentChanged': only(MINERS, 'market/src/lib.rs sector_content_changed: validate_immediate_caller_type(Miner)'),
+  // Verified registry
+  'verifiedregistry.Constructor': system('verifreg/src/lib.rs constructor'),
+  'verifiedregistry.AddVerifier': only(['verifregRoot'], 'verifreg/src/lib.rs add_verifier: validate_immediate_caller_is(root_key), after the allowance minimum', {
+    // [address, allowance]: an allowance above the minimum allocation size reaches the caller check.
+    params: (w) => encodeCbor([w.callers.get('account')!.bytes, encodeBigInt(1n << 40n)]),
+  }),
+  'verifiedregistry.RemoveVerifier': only(['verifregRoot'], 'verifreg/src/lib.rs remove_verifier: validate_immediate_caller_is(root_key)'),
+  'verifiedregistry.AddVerifiedClient': ANY, // the caller must be a verifier, checked after the allowance (not found otherwise)
+  'verifiedregistry.RemoveVerifiedClientDataCap': only(['verifregRoot'], 'verifreg/src/lib.rs remove_verified_client_data_cap: validate_immediate_caller_is(root_key), after the two verifiers differ', {
+    // [client, amount, [verifier, signature], [verifier, signature]] with two distinct existing verifiers.
+    params: (w) => {
+      const sig = new Uint8Array(66).fill(1, 0, 1);
+      return encodeCbor([w.callers.get('account')!.bytes, encodeBigInt(1n), [w.callers.get('owner')!.bytes, sig], [w.callers.get('worker')!.bytes, sig]]);
+    },
+  }),
+  'verifiedregistry.RemoveExpiredAllocations': ANY,
+  'verifiedregistry.ClaimAllocations': only(MINERS, 'verifreg/src/lib.rs claim_allocations: validate_immediate_caller_type(Miner)'),
+  'verifiedregistry.GetClaims': ANY,
+  'verifiedregistry.ExtendClaimTerms': ANY, // per-claim: only the client may extend (a per-item failure code, not an abort)
+  'verifiedregistry.RemoveExpiredClaims': ANY,
+  'verifiedregistry.Receive': only(['datacap'], 'verifreg/src/lib.rs universal_receiver_hook: validate_immediate_caller_is(DATACAP_TOKEN)'),
+  // DataCap (governor: the verified registry)
+  'datacap.Constructor': system('datacap/src/lib.rs constructor'),
+  'datacap.Name': ANY,
+  'datacap.Symbol': ANY,
+  'datacap.Granularity': ANY,
+  'datacap.TotalSupply': ANY,
+  'datacap.Balance': ANY,
+  'datacap.Allowance': ANY,
+  'datacap.Mint': only(['verifreg'], 'datacap/src/lib.rs mint: validate_immediate_caller_is(governor)'),
+  'datacap.Destroy': only(['verifreg'], 'datacap/src/lib.rs destroy: validate_immediate_caller_is(governor)'),
+  // The learned witness sends to an account (not the governor): only the governor may send it.
+  'datacap.Transfer': only(['verifreg'], 'datacap/src/lib.rs transfer: forbidden unless from or to is the governor'),
+  // ... and with a recipient that is not the governor, nobody may transfer on someone's behalf.
+  'datacap.TransferFrom': only([], 'datacap/src/lib.rs transfer_from: forbidden unless to is the governor'),
+  'datacap.IncreaseAllowance': ANY,
+  'datacap.DecreaseAllowance': ANY,
+  'datacap.RevokeAllowance': ANY,
+  'datacap.Burn': ANY,
+  'datacap.BurnFrom': ANY,
 });
 
 /** Whether a row restricts its caller. */

@@ -41,7 +41,8 @@ import { type Account, type Devnet, createDevnet } from '../devnet/devnet.js';
 import { devnetBundle } from './methods.js';
 
 /**
- * Who calls. Singletons by role; `account` is an unrelated key account; `owner`/`worker`/`control`
+ * Who calls. Singletons by role; `verifregRoot` the verified registry's root key account;
+ * `account` is an unrelated key account; `owner`/`worker`/`control`
  * are the keys of the fixture miner `miner`; `otherMiner` is a second miner with other keys;
  * `contract` is a user (non-built-in) actor.
  */
@@ -55,6 +56,7 @@ export const CALLER_KINDS = [
   'verifreg',
   'datacap',
   'eam',
+  'verifregRoot',
   'account',
   'ethaccount',
   'placeholder',
@@ -65,6 +67,9 @@ export const CALLER_KINDS = [
   'otherMiner',
   'contract',
 ] as const;
+
+/** ID of the verified registry's root key account at genesis (Lotus `RootVerifierID`, f080). */
+export const VERIFREG_ROOT_KEY_ID = 80n;
 
 /** One kind of caller. */
 export type CallerKind = (typeof CALLER_KINDS)[number];
@@ -96,6 +101,8 @@ export interface World {
   readonly minerIsStandIn: boolean;
   /** The state root after set-up. */
   readonly root: CID;
+  /** Sum of every actor's balance after set-up (it never changes). */
+  readonly totalBalance: bigint;
 }
 
 /** State of the miner stand-in: `[owner, worker, control_addresses]`, as ControlAddresses returns. */
@@ -248,6 +255,7 @@ export function buildWorld(seed = 'reliability'): World {
   for (const [kind, id] of Object.entries(SINGLETON_CALLERS) as [CallerKind, bigint][]) {
     if (tree.getActor(id) !== undefined) callers.set(kind, Address.newId(id));
   }
+  if (tree.getActor(VERIFREG_ROOT_KEY_ID) !== undefined) callers.set('verifregRoot', Address.newId(VERIFREG_ROOT_KEY_ID));
   callers.set('account', account.idAddress);
   callers.set('ethaccount', ethaccount);
   callers.set('placeholder', placeholder);
@@ -276,5 +284,5 @@ export function buildWorld(seed = 'reliability'): World {
     }
     targets.set(reg.name, chosen);
   }
-  return { net, sender, callers, targets, knownIds: knownIds.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), minerIsStandIn, root };
+  return { net, sender, callers, targets, knownIds: knownIds.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), minerIsStandIn, root, totalBalance: net.totalBalance() };
 }

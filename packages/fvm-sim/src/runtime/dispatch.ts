@@ -47,8 +47,8 @@ export interface ActorDefinition {
   /** The method table. */
   readonly methods: readonly MethodDef[];
   /**
-   * builtin-actors `restrict_internal_api`: method numbers below 2^24 answer only built-in callers
-   * (others get USR_FORBIDDEN). Set for built-in actors.
+   * builtin-actors `restrict_internal_api`: method numbers below 2^24 (known or not, the constructor
+   * included) answer only built-in callers; others get USR_FORBIDDEN. Set for built-in actors.
    */
   readonly restrictInternalApi?: boolean;
   /**
@@ -90,13 +90,13 @@ export function defineActor(def: ActorDefinition): DefinedActor {
     methods: table,
     describe: (n) => table.get(n),
     invoke(rt, n, params) {
+      // Before the method lookup and for every internal number, the constructor included, as
+      // builtin-actors' `actor_dispatch!` calls `restrict_internal_api` first.
+      if (def.restrictInternalApi && n < FIRST_EXPORTED_METHOD_NUMBER) restrictInternalApi(rt, n);
       const m = table.get(n);
       if (m === undefined) {
         if (def.fallback) return def.fallback(rt, n, params);
         throw new ActorError(ExitCode.USR_UNHANDLED_MESSAGE, `actor ${def.name} has no method ${n}`);
-      }
-      if (def.restrictInternalApi && n < FIRST_EXPORTED_METHOD_NUMBER && n !== METHOD_CONSTRUCTOR) {
-        restrictInternalApi(rt, n);
       }
       let decoded: unknown;
       try {

@@ -1,15 +1,37 @@
 import { Address, ExitCode, Hamt, codec as c, decodeWith, encodeBigInt, encodeWith, methodNumber, mockSignature } from 'fvm-sim';
 import { describe, expect, it } from 'vitest';
 import { INFINITE_ALLOWANCE } from '../datacap/types.js';
+import { BatchReturn } from '../../shared/codecs.js';
+import { CODES } from '../../shared/codes.js';
+import { ActorError, RAW, applyImplicitMessage, defineActor, getCbor, identityCid } from 'fvm-sim';
 import { DC, MiB, type VerifregHarness, createVerifregHarness, events, keyAddress, ret } from './testHarness.js';
 import {
   RemoveDataCapParams,
   RemoveDataCapProposal,
   RemoveDataCapReturn,
   SIGNATURE_DOMAIN_SEPARATION_REMOVE_DATA_CAP,
+  ExtendClaimTermsParams,
+  GetClaimsParams,
+  GetClaimsReturn,
   VerifierParams,
   VerifregMethod,
+  VerifregState,
 } from './types.js';
+
+/** A user contract that calls verifreg with `[method, params]` and passes its abort through. */
+const CALLER_CODE = identityCid(RAW, new TextEncoder().encode('fvm-sim/test/verifreg-caller'));
+const CallParams = c.tuple({ method: c.uint, params: c.bytes });
+const callerActor = defineActor({
+  name: 'Caller',
+  methods: [],
+  fallback: (rt, _n, params) => {
+    rt.validateImmediateCallerAcceptAny();
+    const p = decodeWith(CallParams, params!);
+    const res = rt.send(Address.newId(6n), p.method, p.params, 0n);
+    if (res.exitCode !== 0) throw new ActorError(res.exitCode, 'verifreg call failed');
+    return res.returnData;
+  },
+});
 
 const bigintBytes = (v: bigint) => encodeBigInt(v);
 
@@ -19,6 +41,18 @@ describe('Verified registry: construction and method numbers', () => {
     const st = h.verifregState();
     const empty = Hamt.empty<unknown>(h.machine.store, 5).flush();
     expect(st).toEqual({ rootKey: h.root, verifiers: empty, removeDataCapProposalIds: empty, allocations: empty, nextAllocationId: 1n, claims: empty });
+  });
+
+  it('resolves a key-address root to its ID, and refuses an unresolvable root (16)', () => {
+    const h = createVerifregHarness();
+    const construct = (id: bigint, root: Address) => {
+      h.machine.createActorRecord(id, CODES.verifiedregistry);
+      return applyImplicitMessage(h.machine, { from: Address.newId(0n), to: Address.newId(id), method: 1, params: encodeWith(c.address, root) });
+    };
+    expect(construct(1000n, h.keys.root).exitCode).toBe(0);
+    const st = VerifregState.fromCbor(getCbor(h.machine.store, h.machine.getActor(Address.newId(1000n))!.head));
+    expect(st.rootKey.equals(h.root)).toBe(true);
+    expect(construct(1001n, keyAddress(61)).exitCode).toBe(ExitCode.USR_ILLEGAL_ARGUMENT);
   });
 
   it('refuses a constructor from anyone but the system actor', () => {
@@ -33,7 +67,22 @@ describe('Verified registry: construction and method numbers', () => {
     expect(VerifregMethod.UniversalReceiverHook).toBe(methodNumber('Receive'));
   });
 
-  it('keeps internal methods from non-built-in callers and unknown methods unhandled', () => {
+  it('keeps internal methods from non-built-in callers (18) but serves their exported numbers', () => {
+    const h = createVerifregHarness({ extraActors: [{ code: CALLER_CODE, name: 'Caller', actor: callerActor }] });
+    const id = h.machine.tree.registerNewAddress(Address.newActor(new TextEncoder().encode('user contract')));
+    h.machine.createActorRecord(id, CALLER_CODE);
+    const viaContract = (methodNum: number, params: Uint8Array) =>
+      h.send(h.other, Address.newId(id), 0x0f00_0077, encodeWith(CallParams, { method: methodNum, params }));
+    const getClaims = encodeWith(GetClaimsParams, { provider: h.miner.id, claimIds: [] });
+    const extend = encodeWith(ExtendClaimTermsParams, { terms: [] });
+    expect(viaContract(VerifregMethod.GetClaims, getClaims).exitCode).toBe(ExitCode.USR_FORBIDDEN);
+    expect(viaContract(VerifregMethod.ExtendClaimTerms, extend).exitCode).toBe(ExitCode.USR_FORBIDDEN);
+    expect(viaContract(VerifregMethod.AddVerifier, encodeWith(VerifierParams, { address: h.other, allowance: MiB })).exitCode).toBe(ExitCode.USR_FORBIDDEN);
+    expect(ret(GetClaimsReturn, viaContract(VerifregMethod.GetClaimsExported, getClaims))).toEqual({ batchInfo: { successCount: 0, failCodes: [] }, claims: [] });
+    expect(ret(BatchReturn, viaContract(VerifregMethod.ExtendClaimTermsExported, extend))).toEqual({ successCount: 0, failCodes: [] });
+  });
+
+  it('answers unknown methods with 22 and malformed params with 21', () => {
     const h = createVerifregHarness();
     expect(h.send(h.other, h.verifreg, 5).exitCode).toBe(ExitCode.USR_UNHANDLED_MESSAGE);
     expect(h.send(h.other, h.verifreg, VerifregMethod.AddVerifier, new Uint8Array([0x01])).exitCode).toBe(ExitCode.USR_SERIALIZATION);

@@ -243,6 +243,35 @@ describe('DataCap: allowances and TransferFrom', () => {
   });
 });
 
+describe('DataCap: operator allowances from Mint (builtin-actors datacap tests)', () => {
+  it('resets the operator allowance to infinite on every mint, and spends it on TransferFrom', () => {
+    const h = setup();
+    h.mint(h.client, 42n * DC, [h.other]);
+    h.mint(h.client, 42n * DC, [h.other]);
+    expect(h.dcAllowance(h.client, h.other)).toBe(INFINITE_ALLOWANCE);
+    const tf = (operator: Address, from: Address, to: Address, amount: bigint) =>
+      h.send(operator, h.datacap, DatacapMethod.TransferFromExported, encodeWith(TransferFromParams, { from, to, amount, operatorData: new Uint8Array([1, 2, 3, 4]) }));
+    expect(tf(h.other, h.client, h.root, 84n * DC).exitCode).toBe(0);
+    expect(h.dcAllowance(h.client, h.other)).toBe(INFINITE_ALLOWANCE - 84n * DC);
+    h.mint(h.client, DC, [h.other]);
+    expect(h.dcAllowance(h.client, h.other)).toBe(INFINITE_ALLOWANCE);
+  });
+
+  it('never lets an operator send anywhere but to the governor, even the governor’s own tokens', () => {
+    const h = setup();
+    h.mint(h.client, DC, [h.other]);
+    const tf = (operator: Address, from: Address, to: Address) =>
+      h.send(operator, h.datacap, DatacapMethod.TransferFromExported, encodeWith(TransferFromParams, { from, to, amount: DC, operatorData: new Uint8Array(0) }));
+    expect(tf(h.other, h.client, h.client2).exitCode).toBe(ExitCode.USR_FORBIDDEN);
+    expect(tf(h.other, h.client, h.other).exitCode).toBe(ExitCode.USR_FORBIDDEN);
+    h.mint(h.root, DC, [h.other]);
+    expect(tf(h.other, h.root, h.client).exitCode).toBe(ExitCode.USR_FORBIDDEN);
+    // The governor destroys without any allowance.
+    expect(h.dcAllowance(h.client, h.root)).toBe(0n);
+    expect(ret(BurnReturn, h.send(h.root, h.datacap, DatacapMethod.DestroyExported, encodeWith(DestroyParams, { owner: h.client, amount: DC })))).toEqual({ balance: 0n });
+  });
+});
+
 describe('DataCap: Burn and BurnFrom', () => {
   it('burns own tokens and, with an allowance, another holder’s', () => {
     const h = setup();

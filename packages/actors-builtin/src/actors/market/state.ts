@@ -320,6 +320,8 @@ export function putSectorDealIds(store: Blockstore, st: MarketState, provider: b
 /** Removes the given sectors of a provider and returns their deal IDs, in order (market `pop_sector_deal_ids`). */
 export function popSectorDealIds(store: Blockstore, st: MarketState, provider: bigint, sectors: Iterable<bigint>): bigint[] {
   const providerSectors = loadProviderSectors(store, st);
+  // A provider with no sectors has nothing to pop: return before iterating (market state.rs).
+  if (!providerSectors.has(u64Key(provider))) return [];
   const sectorDeals = loadSectorDeals(store, providerSectors, provider);
   const popped: bigint[] = [];
   let found = false;

@@ -55,7 +55,10 @@ export function onMinerSectorsTerminate(rt: Runtime, params: OnMinerSectorsTermi
     const proposals = loadProposals(rt.store, st);
     const states = loadDealStates(rt.store, st);
     // The sector → deals entries go at once; expired but unsettled deals keep their state.
-    const sectors = [...params.sectors].map((s) => BigInt(s));
+    // Lazily: a hostile BitField may hold 2^40 sectors (materializing it exhausted the JS heap).
+    const sectors = (function* () {
+      for (const s of params.sectors) yield BigInt(s);
+    })();
     const dealIds = popSectorDealIds(rt.store, st, idOf(miner), sectors);
     let totalSlashed = 0n;
     for (const id of dealIds) {

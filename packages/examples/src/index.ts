@@ -1,1 +1,7 @@
-export {};
+/**
+ * @fvm-sim/examples: user-style contracts, scenarios, the demo, benchmarks, and the pictures used
+ * by the notebooks (SVG charts, HTML tables, HAMT diagrams).
+ *
+ * @packageDocumentation
+ */
+export * from './charts/index.js';

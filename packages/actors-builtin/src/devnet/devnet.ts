@@ -38,6 +38,8 @@ import {
   REWARD_ACTOR_ID,
   STORAGE_MARKET_ACTOR_ID,
   STORAGE_POWER_ACTOR_ID,
+  VERIFIED_REGISTRY_ACTOR_ID,
+  DATACAP_TOKEN_ACTOR_ID,
   SYSTEM_ACTOR_ADDR,
 } from '../shared/singletons.js';
 import { type Genesis, buildGenesis } from './genesis.js';
@@ -47,6 +49,8 @@ import { currentTotalPower, loadClaims, meetsConsensusMinimum } from '../actors/
 import { AwardBlockRewardParams, RewardMethod, RewardState } from '../actors/reward/types.js';
 import { MarketState } from '../actors/market/types.js';
 import { ExecParams, ExecReturn, InitMethod, InitState } from '../actors/init/types.js';
+import { VerifregState } from '../actors/verifreg/types.js';
+import { DatacapState } from '../actors/datacap/types.js';
 import { CronState } from '../actors/cron/types.js';
 import { blake2b256, encodeWith, getCbor } from 'fvm-sim';
 import { computeWinCount } from './election.js';
@@ -243,7 +247,10 @@ export class Devnet {
   /** Winners already elected for an epoch (fast-forward looks ahead; the epoch must not elect twice). */
   private elected: { epoch: bigint; mode: BlockProduction; winners: readonly BlockWin[] } | undefined;
 
+  private readonly genesisInfo: Genesis;
+
   constructor(genesis: Genesis, policy: Policy, seed: string) {
+    this.genesisInfo = genesis;
     this.machine = genesis.machine;
     this.policy = policy;
     this.genesisSupply = genesis.genesisSupply;
@@ -817,7 +824,17 @@ export class Devnet {
       market: () => this.readState(Address.newId(STORAGE_MARKET_ACTOR_ID), MarketState),
       init: () => this.readState(Address.newId(INIT_ACTOR_ID), InitState),
       cron: () => this.readState(Address.newId(CRON_ACTOR_ID), CronState),
+      verifreg: () => this.readState(Address.newId(VERIFIED_REGISTRY_ACTOR_ID), VerifregState),
+      datacap: () => this.readState(Address.newId(DATACAP_TOKEN_ACTOR_ID), DatacapState),
     };
+  }
+
+  /**
+   * The Verified Registry's root key holder (an account at f080, as Lotus's RootVerifierID). Nobody
+   * holds its key on a devnet: act as the root with `impersonate({ from: net.verifregRoot, … })`.
+   */
+  get verifregRoot(): Address {
+    return this.genesisInfo.verifregRoot;
   }
 
   /** The whole state (from the current state root) as a CARv1 file. */

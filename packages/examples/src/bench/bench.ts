@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   await run('scenario', () => scenarioSuite(ctx));
 
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
-  const header = `fvm-sim benchmarks — ${new Date().toISOString()} — ${machine}${quick ? ' — QUICK' : ''}\nmachine factor ${ctx.machineFactor.toFixed(2)} (Hardhat transfers/s here ÷ ${REFERENCE_HARDHAT_TPS}); "scaled" = as on the reference machine of issue 10`;
+  const header = `fvm-sim benchmarks — ${new Date().toISOString()} — ${machine}${quick ? ' — QUICK' : ''}\nmachine factor ${ctx.machineFactor.toFixed(2)} during the transfer suite (Hardhat transfers/s here ÷ ${REFERENCE_HARDHAT_TPS}). "scaled" = as on the reference machine of issue 10: transfers ÷ that factor; publish, genesis and clock figures × a factor measured with Hardhat right next to each sample`;
   console.log(`\n${header}\n\n${consoleTable(rows)}\n`);
   for (const r of rows) if (r.note) console.log(`  ${r.metric}: ${r.note}`);
 

@@ -6,3 +6,5 @@ export * from './agents.js';
 export * from './events.js';
 export { nextCronWorkEpoch, endQuietEpochs } from './fastForward.js';
 export * from './fixtures.js';
+export * from './deals.js';
+export * from './storageProvider.js';

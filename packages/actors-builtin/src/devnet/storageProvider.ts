@@ -27,6 +27,7 @@ import {
   ProveCommitSectors3Params,
   DeclareFaultsRecoveredParams,
   SubmitWindowedPoStParams,
+  TerminateSectorsParams,
   type SectorPreCommitInfo,
 } from '../actors/miner/types.js';
 import { CreateMinerParams, CreateMinerReturn, PowerMethod } from '../actors/power/types.js';
@@ -360,6 +361,43 @@ export class StorageProvider implements Agent {
       });
       if (this.check(this.net.send({ from: this.worker, to: this.address, method: MinerMethod.SubmitWindowedPoSt, params }), `SubmitWindowedPoSt (deadline ${idx})`)) this.stats.postsSubmitted++;
     }
+  }
+
+  /** Where a proven sector sits: its deadline and partition. */
+  locate(sector: bigint): { deadline: bigint; partition: bigint } | undefined {
+    const store = this.net.machine.store;
+    const dls = Deadlines.fromCbor(getCbor(store, this.state().deadlines));
+    for (let d = 0; d < dls.due.length; d++) {
+      const dl = Deadline.fromCbor(getCbor(store, dls.due[d]!));
+      for (const [idx, raw] of Amt.load<unknown>(store, dl.partitions).entries()) {
+        if (Partition.fromCbor(raw).sectors.has(Number(sector))) return { deadline: BigInt(d), partition: idx };
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Terminates proven sectors early (TerminateSectors from the worker): the miner pays the
+   * termination fee and the market slashes their deals when the miner's cron processes the
+   * terminations.
+   *
+   * @returns the message result.
+   * @throws {@link DevnetError} `AGENT_FAILED` for a sector the miner does not hold.
+   */
+  terminateSectors(sectors: readonly bigint[]): ApplyResult {
+    const byPlace = new Map<string, { deadline: bigint; partition: bigint; sectors: number[] }>();
+    for (const n of sectors) {
+      const at = this.locate(n);
+      if (at === undefined) throw new DevnetError('AGENT_FAILED', `${this.name} holds no sector ${n}`);
+      const key = `${at.deadline}/${at.partition}`;
+      const entry = byPlace.get(key) ?? { ...at, sectors: [] };
+      entry.sectors.push(Number(n));
+      byPlace.set(key, entry);
+    }
+    const terminations = [...byPlace.values()].map((t) => ({ deadline: t.deadline, partition: t.partition, sectors: BitField.fromIterable(t.sectors) }));
+    const r = this.net.send({ from: this.worker, to: this.address, method: MinerMethod.TerminateSectors, params: encodeWith(TerminateSectorsParams, { terminations }) });
+    this.check(r, 'TerminateSectors');
+    return r;
   }
 
   // ---------------------------------------------------------------------------------------------

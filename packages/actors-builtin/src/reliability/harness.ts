@@ -5,11 +5,15 @@
  *
  * @module
  */
-import { type Address, type ApplyResult, BURNT_FUNDS_ACTOR_ID, type CID, REWARD_ACTOR_ID, StateTree, type TraceFrame } from 'fvm-sim';
+import { type Address, type ApplyResult, BURNT_FUNDS_ACTOR_ID, type CID, REWARD_ACTOR_ID, StateTree, type TraceFrame, applyImplicitMessage } from 'fvm-sim';
 import type { World } from './world.js';
 
-/** Gas limit of every fuzz message: large enough that only real runaway work runs out. */
-export const FUZZ_GAS_LIMIT = 10_000_000_000n;
+/**
+ * Gas limit of every call, impersonated ones included (a tenth of a block): large enough for any
+ * honest call, small enough that a hostile input that makes an actor loop (a BitField of 2^40 deal
+ * IDs) runs out of gas in about a second of CPU.
+ */
+export const FUZZ_GAS_LIMIT = 1_000_000_000n;
 /** Fee cap and premium of fuzz messages (attoFIL per gas). */
 export const FUZZ_FEE_CAP = 300n;
 export const FUZZ_PREMIUM = 100n;
@@ -37,11 +41,28 @@ export function callOnce(w: World, via: Via, to: Address, method: number, params
   const machine = net.machine;
   let result: ApplyResult;
   try {
-    if (via.kind === 'impersonate') result = net.impersonate({ from: via.from, to, method, params });
+    if (via.kind === 'impersonate') result = applyImplicitMessage(machine, { from: via.from, to, method, params, gasLimit: FUZZ_GAS_LIMIT });
     else result = net.send({ from: w.sender, to, method, params, gasLimit: FUZZ_GAS_LIMIT, gasFeeCap: FUZZ_FEE_CAP, gasPremium: FUZZ_PREMIUM });
     const rootAfter = machine.flush();
-    const rootIfAborted = via.kind === 'impersonate' ? w.root : abortedRoot(w, result);
-    return { result, rootAfter, rootIfAborted, totalBalanceAfter: totalBalance(w) };
+    // Computed on demand: most calls abort (no balance walk needed) and most are impersonated.
+    let aborted: CID | undefined;
+    let total: bigint | undefined;
+    const r = result;
+    return {
+      result,
+      rootAfter,
+      get rootIfAborted() {
+        return (aborted ??= via.kind === 'impersonate' ? w.root : abortedRoot(w, r));
+      },
+      get totalBalanceAfter() {
+        if (total === undefined) {
+          machine.loadStateRoot(rootAfter);
+          total = totalBalance(w);
+          machine.loadStateRoot(w.root);
+        }
+        return total;
+      },
+    };
   } finally {
     machine.loadStateRoot(w.root);
   }

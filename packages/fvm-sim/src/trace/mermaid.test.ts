@@ -53,6 +53,23 @@ describe('traceToMermaid', () => {
     ].join('\n'));
   });
 
+  it('draws each call from its recorded caller (the system actor constructing a new account)', () => {
+    const root = frame({
+      from: 100n, to: Address.newId(105n), toId: 105n, value: 2n * FIL,
+      subcalls: [frame({ from: 0n, to: Address.newId(105n), toId: 105n, method: 1 })],
+    });
+    expect(traceToMermaid(root, { showGas: false })).toBe([
+      'sequenceDiagram',
+      '  participant a100 as f0100',
+      '  participant a105 as f0105',
+      '  participant a0 as f00',
+      '  a100->>+a105: Send · 2 FIL',
+      '  a0->>+a105: method 1',
+      '  a105-->>-a0: OK',
+      '  a105-->>-a100: OK',
+    ].join('\n'));
+  });
+
   it('shows gas in gas units, rounded up from milligas', () => {
     const root = frame({ from: 100n, to: Address.newId(101n), toId: 101n, gasUsedMilligas: 1_234_001 });
     expect(traceToMermaid(root)).toBe(['sequenceDiagram', '  participant a100 as f0100', '  participant a101 as f0101', '  a100->>+a101: Send', '  a101-->>-a100: OK · gas 1,235'].join('\n'));

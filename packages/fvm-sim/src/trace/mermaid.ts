@@ -57,8 +57,8 @@ export function traceToMermaid(trace: TraceFrame, opts: TraceToMermaidOptions = 
   // The sender is not a callee of its own message; a later frame that calls it may name its type.
   const typeOf = new Map<bigint, string>();
   collectTypes(trace, opts.registry, typeOf);
-  const sender = participant(trace.from, `f0${trace.from}`, typeOf.get(trace.from));
-  emit(trace, sender, opts, body, participant, typeOf);
+  participant(trace.from, `f0${trace.from}`, typeOf.get(trace.from));
+  emit(trace, opts, body, participant, typeOf);
   const head = [...participants].map(([key, label]) => `  participant ${key} as ${label}`);
   return ['sequenceDiagram', ...head, ...body].join('\n');
 }
@@ -73,9 +73,12 @@ function collectTypes(f: TraceFrame, registry: ActorRegistry | undefined, out: M
   for (const c of f.subcalls) collectTypes(c, registry, out);
 }
 
-function emit(f: TraceFrame, caller: string, opts: TraceToMermaidOptions, out: string[], participant: ParticipantFn, typeOf: Map<bigint, string>): void {
+function emit(f: TraceFrame, opts: TraceToMermaidOptions, out: string[], participant: ParticipantFn, typeOf: Map<bigint, string>): void {
   const max = opts.maxTextLength ?? 60;
   const d = describeFrame(f, opts.registry);
+  // The caller as recorded, not the parent frame's receiver: the system actor calls a new
+  // account's constructor inside the message that created it.
+  const caller = participant(f.from, `f0${f.from}`, typeOf.get(f.from));
   const callee = participant(f.toId, f.to.toString(), f.toId !== undefined ? typeOf.get(f.toId) : undefined);
   const call = [d.method];
   if (opts.showParams !== false && d.params !== undefined) call[0] = `${d.method}(${cut(show(d.params), max)})`;
@@ -88,7 +91,7 @@ function emit(f: TraceFrame, caller: string, opts: TraceToMermaidOptions, out: s
       out.push(`  Note over ${callee}: ${escapeText(`event ${cut(text, max)}`)}`);
     }
   }
-  for (const c of f.subcalls) emit(c, callee, opts, out, participant, typeOf);
+  for (const c of f.subcalls) emit(c, opts, out, participant, typeOf);
   if (f.exitCode !== 0 && f.error) out.push(`  Note over ${callee}: ${escapeText(cut(f.error.split('\n')[0]!, max))}`);
   const ret = [f.exitCode === 0 ? 'OK' : `${exitCodeName(f.exitCode)} (${f.exitCode})`];
   if (f.exitCode === 0 && opts.showParams !== false && d.returns !== undefined) ret.push(`→ ${cut(show(d.returns), max)}`);

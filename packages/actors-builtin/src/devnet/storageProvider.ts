@@ -16,7 +16,7 @@ import { computeUnsealedSectorCid, pieceCommitmentOf } from '../actors/market/co
 import { type ClientDealProposal, type DealProposal, MarketMethod, PublishStorageDealsParams, PublishStorageDealsReturn, SettleDealPaymentsParams } from '../actors/market/types.js';
 import { findProposal } from '../actors/market/state.js';
 import { type DeadlineInfo, newDeadlineInfo } from '../actors/miner/deadlines.js';
-import { RegisteredPoStProof, RegisteredSealProof, sealProofSectorSize } from '../actors/miner/policy.js';
+import { maxProveCommitDuration, sealProofProofSize, RegisteredPoStProof, RegisteredSealProof, sealProofSectorSize } from '../actors/miner/policy.js';
 import {
   Deadline,
   Deadlines,
@@ -39,11 +39,13 @@ import { type Account, type Devnet, DevnetError, rootCause } from './devnet.js';
 export interface StorageProviderOptions {
   /** The owner (pays for the miner's creation and funding). */
   readonly owner: Account;
-  /** The worker that signs every message (default: the owner). */
+  /** The worker that signs every message: a BLS account (default: the owner if BLS, else a new BLS account funded by the owner). */
   readonly worker?: Account;
+  /** FIL the owner sends a new worker for gas (default 10 FIL). */
+  readonly workerFunds?: bigint;
   /** Seal proof of its sectors (default 2 KiB synthetic PoRep, valid on the devnet policy). */
   readonly sealProof?: number;
-  /** FIL sent to the miner at creation to cover deposits and pledge (default 0: fund it yourself). */
+  /** FIL sent with CreateMiner: the create-miner deposit (FIP-0077), then pre-commit deposits and pledge (default 0). */
   readonly funds?: bigint;
   /** Settle deal payments every this many epochs (default 2880, a day; 0 disables). */
   readonly settleEvery?: bigint;
@@ -130,19 +132,26 @@ export class StorageProvider implements Agent {
    * @throws {@link DevnetError} `AGENT_FAILED` when CreateMiner fails.
    */
   static create(net: Devnet, opts: StorageProviderOptions): StorageProvider {
-    const worker = opts.worker ?? opts.owner;
+    // The miner requires a BLS worker key; an owner with another key type gets a fresh BLS worker,
+    // funded by the owner for its gas.
+    let worker = opts.worker ?? opts.owner;
+    if (worker.keyType !== 'bls') {
+      worker = net.createAccount({ keyType: 'bls', label: `${opts.name ?? 'sp'}-worker` });
+      const fund = net.send({ from: opts.owner, to: worker, value: opts.workerFunds ?? 10n ** 19n });
+      if (fund.exitCode !== 0) throw new DevnetError('AGENT_FAILED', `funding the worker failed with exit ${fund.exitCode}: ${rootCause(fund)}`);
+    }
+    opts = { ...opts, worker };
     const r = net.send({
       from: opts.owner,
       to: STORAGE_POWER_ACTOR_ADDR,
       method: PowerMethod.CreateMinerExported,
       params: encodeWith(CreateMinerParams, { owner: opts.owner.idAddress, worker: worker.idAddress, windowPoStProofType: RegisteredPoStProof.StackedDRGWindow2KiBV1P1, peer: new Uint8Array(), multiaddrs: [] }),
-      value: 0n,
+      // The funds travel with CreateMiner: they must cover the create-miner deposit (FIP-0077).
+      value: opts.funds ?? 0n,
     });
-    if (r.exitCode !== 0) throw new DevnetError('AGENT_FAILED', `CreateMiner failed with exit ${r.exitCode}: ${rootCause(r)}`);
+    if (r.exitCode !== 0) throw new DevnetError('AGENT_FAILED', `CreateMiner failed with exit ${r.exitCode}: ${rootCause(r)}${r.exitCode === 19 ? ' (pass more `funds`)' : ''}`);
     const { idAddress } = decodeWith(CreateMinerReturn, r.returnData!);
-    const sp = new StorageProvider(net, idAddress, opts);
-    if ((opts.funds ?? 0n) > 0n) sp.check(net.send({ from: opts.owner, to: idAddress, value: opts.funds! }), 'funding');
-    return sp;
+    return new StorageProvider(net, idAddress, opts);
   }
 
   /** Queues signed client deals: published (then sealed) when the agent next acts, this epoch if the clock runs. */
@@ -256,8 +265,10 @@ export class StorageProvider implements Agent {
 
   private sectorExpiration(epoch: bigint, minEnd: bigint): bigint {
     const policy = this.net.policy;
-    // Proven after the challenge delay; a sector must then live at least minSectorExpiration.
-    const earliest = epoch + policy.preCommitChallengeDelay + policy.minSectorExpiration + 2n * policy.wpostProvingPeriod;
+    // The miner checks the lifetime against the latest possible activation (pre-commit epoch + the
+    // seal proof's max prove-commit duration); add a day of margin.
+    const maxProve = maxProveCommitDuration(policy, this.sealProof) ?? 0n;
+    const earliest = epoch + maxProve + policy.minSectorExpiration + 2880n;
     return minEnd > earliest ? minEnd : earliest;
   }
 
@@ -312,7 +323,7 @@ export class StorageProvider implements Agent {
     }));
     const params = encodeWith(ProveCommitSectors3Params, {
       sectorActivations: activations,
-      sectorProofs: ready.map(() => new Uint8Array(1920)),
+      sectorProofs: ready.map(() => new Uint8Array(Number(sealProofProofSize(this.sealProof) ?? 192n))),
       aggregateProof: new Uint8Array(),
       aggregateProofType: null,
       requireActivationSuccess: true,

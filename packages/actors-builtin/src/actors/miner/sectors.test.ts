@@ -121,3 +121,26 @@ describe('selectSectors', () => {
     expect(dailyFeeForSectors([testSector(1n, 1n, 0n, 0n, 0n, 3000n), testSector(1n, 2n, 0n, 0n, 0n, 4000n)])).toBe(7000n);
   });
 });
+
+describe('Sectors error paths', () => {
+  it('get turns a broken AMT into USR_ILLEGAL_STATE, but lets out-of-gas through', () => {
+    const sectors = setup();
+    const amt = sectors.amt as unknown as { get: (i: unknown) => unknown };
+    amt.get = () => {
+      throw new Error('block missing');
+    };
+    const err = catchErr(() => sectors.get(1n)) as ActorError;
+    expect(err.exitCode).toBe(ExitCode.USR_ILLEGAL_STATE);
+    expect(err.reason).toBe('failed to get sector 1: block missing');
+    const lerr = catchErr(() => sectors.loadSectors(bf([1]))) as ActorError;
+    expect(lerr.exitCode).toBe(ExitCode.USR_ILLEGAL_STATE);
+    expect(lerr.reason).toBe('failed to load sector 1: block missing');
+    class OutOfGas extends Error {}
+    const oog = new OutOfGas('gas');
+    amt.get = () => {
+      throw oog;
+    };
+    expect(catchErr(() => sectors.get(1n))).toBe(oog);
+    expect(catchErr(() => sectors.loadSectors(bf([1])))).toBe(oog);
+  });
+});

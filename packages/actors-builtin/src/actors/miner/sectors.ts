@@ -5,7 +5,7 @@
 
 import { ActorError, Amt, BitField, type Blockstore, type CID, ExitCode } from 'fvm-sim';
 import { MAX_SECTOR_NUMBER } from './policy.js';
-import { downcastDefault, downcastWrap } from './stateErrors.js';
+import { contextCode, downcastDefault, downcastWrap } from './stateErrors.js';
 import { SECTORS_AMT_BITWIDTH, SectorOnChainInfo } from './types.js';
 import { MinerStateError } from './vesting.js';
 
@@ -75,7 +75,7 @@ export class Sectors {
     try {
       return this.getRaw(sectorNumber);
     } catch (e) {
-      throw new ActorError(ExitCode.USR_ILLEGAL_STATE, `failed to get sector ${sectorNumber}: ${e instanceof ActorError ? e.reason : (e as Error).message}`);
+      throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to get sector ${sectorNumber}`);
     }
   }
 

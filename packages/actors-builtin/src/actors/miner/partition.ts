@@ -206,12 +206,7 @@ export function recordFaults(
  */
 export function recoverFaults(store: Blockstore, self: Partition, sectors: Sectors, sectorSize: bigint, quant: QuantSpec): PowerPair {
   const recoveredSectors = loadSectorsWrapped(sectors, self.recoveries, 'failed to load recovered sectors');
-  let queue: ExpirationQueue;
-  try {
-    queue = new ExpirationQueue(store, self.expirationsEpochs, quant);
-  } catch (e) {
-    throw new MinerStateError(`failed to load partition queue: ${(e as Error).message}`);
-  }
+  const queue = loadExpirations(store, self, quant, 'failed to load partition queue');
   const power = wrapping('failed to reschedule faults in partition queue', () => queue.rescheduleRecovered(recoveredSectors, sectorSize));
   self.expirationsEpochs = queue.flush();
 

@@ -13,7 +13,8 @@ import {
   type SectorPreCommitOnChainInfo,
 } from './types.js';
 import { MinerStateError } from './vesting.js';
-import { partitionsAmt, recordProvenSectors } from './deadlineState.js';
+import { partitionsAmt, popExpiredSectors, recordProvenSectors, terminateSectors } from './deadlineState.js';
+import { DeadlineSectorMap, PartitionSectorMap } from './sectorMap.js';
 import { checkDeadlineStateInvariants } from './invariants.js';
 import { MessageAccumulator } from '../market/invariants.js';
 import { sectorsArr } from './sectorFixtures.js';
@@ -553,5 +554,150 @@ describe('sector assignment', () => {
       ExitCode.USR_ILLEGAL_ARGUMENT,
       'proving deadline 1 must not be the current or next deadline ',
     );
+  });
+});
+
+describe('advance_deadline, sector checks and early terminations through the state', () => {
+  const sectorSize = 32n << 30n;
+  const mkSectors = (expiration: bigint): SectorOnChainInfo[] =>
+    [1n, 2n, 3n].map((n) => ({ ...sectorInfo(n, sealedCid(`${n}`), 0n, 0n), expiration, initialPledge: 100n * n, dailyFee: 10n * n }));
+
+  function setupDeadline2(expiration: bigint): { h: StateHarness; infos: SectorOnChainInfo[] } {
+    const h = new StateHarness(0n);
+    const infos = mkSectors(expiration);
+    S.putSectors(h.store, h.st, infos);
+    S.addInitialPledge(h.st, 600n);
+    S.assignSectorsToDeadline(policy, h.store, h.st, 0n, infos, 4n, sectorSize, 2n);
+    return { h, infos };
+  }
+
+  it('a missed PoSt marks the unproven sectors faulty without a power delta; checks follow', () => {
+    const { h, infos } = setupDeadline2(1_000_000n);
+    const power = powerForSectors(sectorSize, infos);
+    expect(S.checkSectorActive(h.store, h.st, 2n, 0n, 1n, false)).toBe(true);
+    expect(S.checkSectorActive(h.store, h.st, 2n, 0n, 1n, true)).toBe(false);
+    S.checkSectorHealth(h.store, h.st, 2n, 0n, 1n);
+    expectActorError(() => S.checkSectorActive(h.store, h.st, 2n, 0n, 7n, false), ExitCode.USR_NOT_FOUND, 'sector 7 not a member of partition 0, deadline 2');
+    expectActorError(() => S.checkSectorActive(h.store, h.st, 2n, 1n, 1n, false), ExitCode.USR_NOT_FOUND, 'no partition 1');
+
+    for (const epoch of [59n, 119n]) expect(S.advanceDeadline(policy, h.store, h.st, epoch).livePower).toEqual({ raw: 0n, qa: 0n });
+    const r = S.advanceDeadline(policy, h.store, h.st, 179n);
+    expect(h.st.currentDeadline).toBe(3n);
+    expect(r).toEqual({
+      pledgeDelta: 0n,
+      powerDelta: { raw: 0n, qa: 0n },
+      previouslyFaultyPower: { raw: 0n, qa: 0n },
+      detectedFaultyPower: power,
+      totalFaultyPower: power,
+      dailyFee: 60n,
+      livePower: power,
+    });
+    expect(S.checkSectorActive(h.store, h.st, 2n, 0n, 1n, false)).toBe(false);
+    expectActorError(() => S.checkSectorHealth(h.store, h.st, 2n, 0n, 1n), ExitCode.USR_FORBIDDEN, 'sector 1 not a member of partition 0, deadline 2');
+
+    // The faults expire early after the maximum fault age: the pledge stays for the termination fee.
+    const faultExpiry = 179n + policy.faultMaxAge;
+    const before = S.advanceDeadline(policy, h.store, h.st, faultExpiry - policy.wpostProvingPeriod);
+    expect(before.previouslyFaultyPower).toEqual(power);
+    expect(before.detectedFaultyPower).toEqual({ raw: 0n, qa: 0n });
+    expect(h.st.earlyTerminations.isEmpty()).toBe(true);
+    const r2 = S.advanceDeadline(policy, h.store, h.st, faultExpiry);
+    expect(r2.pledgeDelta).toBe(0n);
+    expect(r2.powerDelta).toEqual({ raw: 0n, qa: 0n });
+    expect(r2.totalFaultyPower).toEqual(power);
+    expect(h.st.initialPledge).toBe(600n);
+    expect(h.st.earlyTerminations.toArray()).toEqual([2]);
+    const dl = S.loadDeadlines(h.store, h.st).loadDeadline(h.store, 2n);
+    expect([dl.liveSectors, dl.dailyFee]).toEqual([0n, 0n]);
+    expectActorError(() => S.checkSectorHealth(h.store, h.st, 2n, 0n, 1n), ExitCode.USR_NOT_FOUND, 'sector 1 not of partition 0, deadline 2 is terminated');
+
+    const { result, hasMore } = S.popEarlyTerminations(policy, h.store, h.st, 10n, 10n);
+    expect(hasMore).toBe(false);
+    expect(result.iter().map(([e, s]) => [e, s.toArray()])).toEqual([[faultExpiry, [1, 2, 3]]]);
+    expect(h.st.earlyTerminations.isEmpty()).toBe(true);
+    const none = S.popEarlyTerminations(policy, h.store, h.st, 10n, 10n);
+    expect([none.result.isEmpty(), none.hasMore]).toEqual([true, false]);
+  });
+
+  it('proven sectors expiring on time release their pledge and power at their deadline', () => {
+    const { h, infos } = setupDeadline2(100n);
+    const power = powerForSectors(sectorSize, infos);
+    const deadlines = S.loadDeadlines(h.store, h.st);
+    const dl = deadlines.loadDeadline(h.store, 2n);
+    const proven = recordProvenSectors(h.store, dl, S.loadSectors(h.store, h.st), sectorSize, S.quantSpecForDeadline(policy, h.st, 2n), 0n, [
+      { index: 0n, skipped: new BitField() },
+    ]);
+    expect(proven.powerDelta).toEqual(power);
+    deadlines.updateDeadline(policy, h.store, 2n, dl);
+    S.saveDeadlines(h.store, h.st, deadlines);
+
+    const r = S.advanceDeadline(policy, h.store, h.st, 179n);
+    expect(r.pledgeDelta).toBe(-600n);
+    expect(r.powerDelta).toEqual({ raw: -power.raw, qa: -power.qa });
+    expect(r.detectedFaultyPower).toEqual({ raw: 0n, qa: 0n });
+    // The fee and live power are read after expiry.
+    expect(r.dailyFee).toBe(0n);
+    expect(r.livePower).toEqual({ raw: 0n, qa: 0n });
+    expect(h.st.initialPledge).toBe(0n);
+    expect(h.st.earlyTerminations.isEmpty()).toBe(true);
+  });
+
+  it('pop_early_terminations stops at the limits and reports more', () => {
+    const h = new StateHarness(0n);
+    const infos = [1n, 2n, 3n, 4n, 5n].map((n) => ({ ...sectorInfo(n, sealedCid(`${n}`), 0n, 0n), expiration: 1_000_000n }));
+    S.putSectors(h.store, h.st, infos);
+    S.assignSectorsToDeadline(policy, h.store, h.st, 0n, infos.slice(0, 3), 4n, sectorSize, 2n);
+    S.assignSectorsToDeadline(policy, h.store, h.st, 0n, infos.slice(3), 4n, sectorSize, 5n);
+    const deadlines = S.loadDeadlines(h.store, h.st);
+    const sectors = S.loadSectors(h.store, h.st);
+    for (const [idx, nums] of [
+      [2n, [1, 2, 3]],
+      [5n, [4, 5]],
+    ] as const) {
+      const dl = deadlines.loadDeadline(h.store, idx);
+      const map = new PartitionSectorMap();
+      map.add(0n, BitField.fromIterable(nums));
+      terminateSectors(policy, h.store, dl, sectors, 50n, map, sectorSize, S.quantSpecForDeadline(policy, h.st, idx));
+      deadlines.updateDeadline(policy, h.store, idx, dl);
+    }
+    S.saveDeadlines(h.store, h.st, deadlines);
+    h.st.earlyTerminations = BitField.fromIterable([2, 5]);
+
+    const first = S.popEarlyTerminations(policy, h.store, h.st, 10n, 2n);
+    expect(first.hasMore).toBe(true);
+    expect(first.result.sectorsProcessed).toBe(2n);
+    expect(h.st.earlyTerminations.toArray()).toEqual([2, 5]);
+    const second = S.popEarlyTerminations(policy, h.store, h.st, 10n, 2n);
+    expect(second.hasMore).toBe(true);
+    expect(second.result.iter().map(([e, s]) => [e, s.toArray()])).toEqual([[50n, [3, 4]]]);
+    expect(h.st.earlyTerminations.toArray()).toEqual([5]);
+    const third = S.popEarlyTerminations(policy, h.store, h.st, 10n, 2n);
+    expect(third.hasMore).toBe(false);
+    expect(third.result.iter().map(([e, s]) => [e, s.toArray()])).toEqual([[50n, [5]]]);
+  });
+});
+
+describe('reschedule_sector_expirations', () => {
+  it('moves the sectors to the end of their deadline’s next instance, skipping unknown ones', () => {
+    const h = new StateHarness(0n);
+    const sectorSize = 32n << 30n;
+    const infos = [1n, 2n].map((n) => ({ ...sectorInfo(n, sealedCid(`${n}`), 0n, 0n), expiration: 1_000_000n }));
+    S.putSectors(h.store, h.st, infos);
+    S.assignSectorsToDeadline(policy, h.store, h.st, 0n, infos, 4n, sectorSize, 3n);
+    // Prove them so they are active.
+    const deadlines = S.loadDeadlines(h.store, h.st);
+    const dl = deadlines.loadDeadline(h.store, 3n);
+    recordProvenSectors(h.store, dl, S.loadSectors(h.store, h.st), sectorSize, S.quantSpecForDeadline(policy, h.st, 3n), 0n, [{ index: 0n, skipped: new BitField() }]);
+    deadlines.updateDeadline(policy, h.store, 3n, dl);
+    S.saveDeadlines(h.store, h.st, deadlines);
+
+    const map = new DeadlineSectorMap();
+    map.add(policy, 3n, 0n, BitField.fromIterable([1]));
+    map.add(policy, 3n, 9n, BitField.fromIterable([2])); // no such partition
+    const replaced = S.rescheduleSectorExpirations(policy, h.store, h.st, 1000n, sectorSize, map);
+    expect(replaced.map((s) => s.sectorNumber)).toEqual([1n]);
+    // Deadline 3's next instance after epoch 1000 ends at 2880 + 4 × 60 − 1.
+    const expired = popExpiredSectors(h.store, S.loadDeadlines(h.store, h.st).loadDeadline(h.store, 3n), 2880n + 239n, S.quantSpecForDeadline(policy, h.st, 3n));
+    expect(expired.onTimeSectors.toArray()).toEqual([1]);
   });
 });

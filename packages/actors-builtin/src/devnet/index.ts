@@ -8,3 +8,4 @@ export { nextCronWorkEpoch, endQuietEpochs } from './fastForward.js';
 export * from './fixtures.js';
 export * from './deals.js';
 export * from './storageProvider.js';
+export * from './invariants.js';

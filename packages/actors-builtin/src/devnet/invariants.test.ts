@@ -1,0 +1,23 @@
+import { FIL } from 'fvm-sim';
+import { describe, expect, it } from 'vitest';
+import { createDevnet } from './devnet.js';
+import { checkAllInvariants } from './invariants.js';
+
+describe('checkAllInvariants', () => {
+  it('holds at genesis and after activity', () => {
+    const net = createDevnet({ accounts: [{ balance: FIL(10) }], clock: 'fast' });
+    expect(checkAllInvariants(net)).toEqual([]);
+    const bob = net.createAccount();
+    net.send({ from: net.genesisAccounts[0]!, to: bob, value: FIL(1) });
+    net.advanceEpochs(5000);
+    expect(checkAllInvariants(net)).toEqual([]);
+  });
+
+  it('reports FIL created out of nothing', () => {
+    const net = createDevnet({ accounts: [{ balance: FIL(10) }] });
+    const alice = net.genesisAccounts[0]!;
+    const actor = net.machine.tree.getActor(alice.id)!;
+    net.machine.tree.setActor(alice.id, { ...actor, balance: actor.balance + 1n });
+    expect(checkAllInvariants(net)).toEqual([`FIL: balances sum to ${net.genesisSupply + 1n}, genesis supply was ${net.genesisSupply}`]);
+  });
+});

@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { ActorError, Address, type Blockstore, type BitField, ExitCode, type Runtime, encodeWith, getCbor, putCbor } from 'fvm-sim';
+import { ActorError, Address, type BitField, BitFieldError, type Blockstore, ExitCode, type Runtime, encodeWith } from 'fvm-sim';
+import { BatchReturn } from '../../../shared/codecs.js';
 import { BURNT_FUNDS_ACTOR_ADDR, REWARD_ACTOR_ADDR, STORAGE_MARKET_ACTOR_ADDR, STORAGE_POWER_ACTOR_ADDR, SYSTEM_ACTOR_ADDR, VERIFIED_REGISTRY_ACTOR_ADDR } from '../../../shared/singletons.js';
 import {
   ACCOUNT_PUBKEY_ADDRESS_METHOD,
@@ -33,7 +34,8 @@ import {
 } from '../ext.js';
 import { initialPledgeForPower } from '../monies.js';
 import { type MinerPolicy, canUsePoStProof, sealProofSectorMaximumLifetime } from '../policy.js';
-import { CronEventPayload, CronEventType, MinerExitCode, MinerInfo, type MinerState, type PowerPair, type SectorOnChainInfo } from '../types.js';
+import { getInfo, saveInfo } from '../state.js';
+import { CronEventPayload, CronEventType, MinerExitCode, type MinerInfo, type MinerState, type PowerPair, type SectorOnChainInfo } from '../types.js';
 import { MinerStateError, checkBalanceInvariants, repayDebts } from '../vesting.js';
 
 /** Method 0: a plain value transfer. */
@@ -66,6 +68,7 @@ export function downcastDefault(e: unknown, code: number, msg: string): ActorErr
   if (isEngineSignal(e)) throw e;
   if (e instanceof ActorError) return new ActorError(e.exitCode, `${msg}: ${e.reason}`, e.data);
   if (e instanceof MinerStateError && e.exitCode !== undefined) return new ActorError(e.exitCode, `${msg}: ${e.message}`);
+  if (e instanceof BitFieldError) return new ActorError(ExitCode.USR_SERIALIZATION, `${msg}: ${e.message}`);
   return new ActorError(code, `${msg}: ${messageOf(e)}`);
 }
 
@@ -120,7 +123,7 @@ export function checkBalanceInvariantsOrAbort(rt: Runtime, st: MinerState): void
 /** Loads the miner info block (lib.rs `get_miner_info`); USR_ILLEGAL_STATE "could not read miner info" on failure. */
 export function getMinerInfo(store: Blockstore, st: MinerState): MinerInfo {
   try {
-    return MinerInfo.fromCbor(getCbor(store, st.info));
+    return getInfo(store, st);
   } catch (e) {
     throw downcastDefault(e, ExitCode.USR_ILLEGAL_STATE, 'could not read miner info');
   }
@@ -128,7 +131,7 @@ export function getMinerInfo(store: Blockstore, st: MinerState): MinerInfo {
 
 /** Stores `info` in its own block and points the state at it (state.rs `save_info`). */
 export function saveMinerInfo(store: Blockstore, st: MinerState, info: MinerInfo): void {
-  st.info = putCbor(store, MinerInfo.toCbor(info));
+  saveInfo(store, st, info);
 }
 
 /** The owner, the worker and the control addresses: the callers of most miner methods. */
@@ -356,4 +359,46 @@ export function calculateCreateMinerDeposit(rt: Runtime, policy: MinerPolicy): b
     rt.curEpoch - pwr.rampStartEpoch,
     pwr.rampDurationEpochs,
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batch returns (builtin-actors `runtime/src/util/batch_return.rs`)
+
+/** A BatchReturn of `n` successes (`BatchReturn::ok`). */
+export function batchOk(n: number): BatchReturn {
+  return { successCount: n, failCodes: [] };
+}
+
+/** The items whose index is not a failure of `batch` (`BatchReturn::successes`); `items` must have the batch's size. */
+export function batchSuccesses<T>(batch: BatchReturn, items: readonly T[]): T[] {
+  const size = batch.successCount + batch.failCodes.length;
+  if (items.length !== size) throw new Error(`items length ${items.length} does not match batch size ${size}`);
+  const failed = new Set(batch.failCodes.map((f) => f.idx));
+  return items.filter((_, i) => !failed.has(i));
+}
+
+/**
+ * Stacks batches where each applies to the successes of the previous (`util::stack`): the result
+ * has the first batch's size, every failure at its index in the original list, and the last
+ * batch's success count.
+ */
+export function stackBatches(batches: readonly BatchReturn[]): BatchReturn {
+  if (batches.length === 0) return { successCount: 0, failCodes: [] };
+  let base: BatchReturn = { successCount: batches[0]!.successCount, failCodes: [...batches[0]!.failCodes] };
+  for (const nxt of batches.slice(1)) {
+    const nxtSize = nxt.successCount + nxt.failCodes.length;
+    if (base.successCount !== nxtSize) throw new Error(`can't stack batch of ${nxtSize} on batch with ${base.successCount} successes`);
+    let bi = 0;
+    let offset = 0;
+    const shifted = nxt.failCodes.map((f) => {
+      while (bi < base.failCodes.length && base.failCodes[bi]!.idx <= f.idx + offset) {
+        bi++;
+        offset++;
+      }
+      return { idx: f.idx + offset, code: f.code };
+    });
+    const failCodes = [...base.failCodes, ...shifted].sort((a, b) => a.idx - b.idx);
+    base = { successCount: nxt.successCount, failCodes };
+  }
+  return base;
 }

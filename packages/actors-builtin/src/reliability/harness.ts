@@ -74,14 +74,19 @@ export function callOnce(w: World, via: Via, to: Address, method: number, params
  * the tip to f02 (ref-fvm executor settlement). Nothing else may change.
  */
 export function abortedRoot(w: World, r: ApplyResult): CID {
+  return abortedRootFrom(w, w.root, w.sender.id, r);
+}
+
+/** {@link abortedRoot} from any start root and sender. */
+export function abortedRootFrom(w: World, root: CID, senderId: bigint, r: ApplyResult): CID {
   const g = r.gasOutputs;
-  const tree = StateTree.load(w.net.machine.store, w.root);
+  const tree = StateTree.load(w.net.machine.store, root);
   const credit = (id: bigint, delta: bigint) => {
     const a = tree.getActor(id)!;
     tree.setActor(id, { ...a, balance: a.balance + delta });
   };
-  const s = tree.getActor(w.sender.id)!;
-  tree.setActor(w.sender.id, { ...s, sequence: s.sequence + 1n, balance: s.balance - g.baseFeeBurn - g.overEstimationBurn - g.minerTip });
+  const s = tree.getActor(senderId)!;
+  tree.setActor(senderId, { ...s, sequence: s.sequence + 1n, balance: s.balance - g.baseFeeBurn - g.overEstimationBurn - g.minerTip });
   credit(BURNT_FUNDS_ACTOR_ID, g.baseFeeBurn + g.overEstimationBurn);
   credit(REWARD_ACTOR_ID, g.minerTip);
   return tree.flush();

@@ -91,6 +91,8 @@ export interface World {
   readonly net: Devnet;
   /** Sends the explicit (signed, fee-paying) fuzz messages. */
   readonly sender: Account;
+  /** Every account the devnet holds the key of (sender, account, owner, worker, control, other owner). */
+  readonly keyed: readonly Account[];
   /** ID address of each caller kind that exists in this devnet. */
   readonly callers: ReadonlyMap<CallerKind, Address>;
   /** An instance (ID address) of each built-in type of the bundle. */
@@ -284,5 +286,5 @@ export function buildWorld(seed = 'reliability'): World {
     }
     targets.set(reg.name, chosen);
   }
-  return { net, sender, callers, targets, knownIds: knownIds.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), minerIsStandIn, root, totalBalance: net.totalBalance() };
+  return { net, sender, keyed: [sender, account, owner, worker, control, otherOwner], callers, targets, knownIds: knownIds.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), minerIsStandIn, root, totalBalance: net.totalBalance() };
 }

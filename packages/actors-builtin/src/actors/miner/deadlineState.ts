@@ -22,7 +22,7 @@ import type { MinerPolicy } from './policy.js';
 import { type PowerPair, powerPairAdd, powerPairEquals, powerPairIsZero, powerPairSub, powerPairZero } from './powerPair.js';
 import { PartitionSectorMap } from './sectorMap.js';
 import type { Sectors } from './sectors.js';
-import { downcastDefaultState, downcastWrap } from './stateErrors.js';
+import { contextCode, downcastDefaultState, downcastWrap } from './stateErrors.js';
 import { TerminationResult } from './termination.js';
 import {
   DEADLINE_EXPIRATIONS_AMT_BITWIDTH,
@@ -142,11 +142,6 @@ export function optimisticProofsSnapshotAmt(store: Blockstore, dl: Deadline): Ty
   return new TypedAmt(Amt.load<unknown>(store, dl.optimisticPoStSubmissionsSnapshot), WindowedPoStCodec);
 }
 
-function messageOf(e: unknown): string {
-  if (e instanceof ActorError) return e.reason;
-  return e instanceof Error ? e.message : String(e);
-}
-
 /**
  * Partition `partitionIdx` (`Deadline::load_partition`).
  *
@@ -157,13 +152,13 @@ export function loadPartition(store: Blockstore, dl: Deadline, partitionIdx: big
   try {
     partitions = partitionsAmt(store, dl);
   } catch (e) {
-    throw new ActorError(ExitCode.USR_ILLEGAL_STATE, `loading partitions array: ${messageOf(e)}`);
+    throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, 'loading partitions array');
   }
   let partition: Partition | undefined;
   try {
     partition = partitions.get(partitionIdx);
   } catch (e) {
-    throw new ActorError(ExitCode.USR_ILLEGAL_STATE, `failed to lookup partition ${partitionIdx}: ${messageOf(e)}`);
+    throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to lookup partition ${partitionIdx}`);
   }
   if (partition === undefined) throw ActorError.notFound(`no partition ${partitionIdx}`);
   return partition;

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { ActorError, Amt, type Blockstore, type CID, getCbor, putCbor } from 'fvm-sim';
+import { ActorError, Amt, type Blockstore, type CID, ExitCode, getCbor, putCbor } from 'fvm-sim';
+import { contextCode } from './stateErrors.js';
 import { validateState } from './deadlineState.js';
 import type { MinerPolicy } from './policy.js';
 import { Deadline as DeadlineCodec, type Deadline, type Deadlines, Partition as PartitionCodec } from './types.js';
@@ -51,7 +52,7 @@ export class DeadlinesStore {
     try {
       return DeadlineCodec.fromCbor(getCbor(store, cid));
     } catch (e) {
-      throw ActorError.illegalState(`failed to load deadline ${idx}: ${(e as Error).message}`);
+      throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to load deadline ${idx}`);
     }
   }
 

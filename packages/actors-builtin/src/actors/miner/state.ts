@@ -14,7 +14,7 @@
  * @module
  */
 
-import { ActorError, Address, Amt, BitField, BitFieldError, type Blockstore, type CID, ExitCode, Hamt, getCbor, putCbor } from 'fvm-sim';
+import { ActorError, Address, Amt, BitField, type Blockstore, type CID, ExitCode, Hamt, getCbor, putCbor } from 'fvm-sim';
 import { u64Key } from '../../shared/keys.js';
 import { BitFieldQueue } from './bitfieldQueue.js';
 import { assignDeadlines } from './deadlineAssignment.js';
@@ -34,6 +34,7 @@ import { EPOCH_UNDEFINED, MAX_SECTOR_NUMBER, type MinerPolicy, type VestSpec, po
 import { type PowerPair, powerPairSub, powerPairZero } from './powerPair.js';
 import { DeadlineSectorMap } from './sectorMap.js';
 import { Sectors } from './sectors.js';
+import { contextCode, downcastDefault, downcastWrap } from './stateErrors.js';
 import { TerminationResult } from './termination.js';
 import {
   BitFieldCodec,
@@ -148,7 +149,7 @@ export function getInfo(store: Blockstore, st: MinerState): MinerInfo {
   try {
     return MinerInfo.fromCbor(getCbor(store, st.info));
   } catch (e) {
-    throw new MinerStateError(`failed to get miner info: ${(e as Error).message}`);
+    throw downcastWrap(e, 'failed to get miner info');
   }
 }
 
@@ -195,7 +196,7 @@ export function loadAllocatedSectorNumbers(store: Blockstore, st: MinerState): B
   try {
     return BitFieldCodec.fromCbor(getCbor(store, st.allocatedSectors));
   } catch (e) {
-    throw ActorError.illegalState(`failed to load allocated sectors bitfield: ${(e as Error).message}`);
+    throw downcastDefault(e, ExitCode.USR_ILLEGAL_STATE, 'failed to load allocated sectors bitfield');
   }
 }
 
@@ -216,9 +217,8 @@ export function allocateSectorNumbers(store: Blockstore, st: MinerState, sectorN
   try {
     st.allocatedSectors = putCbor(store, BitFieldCodec.toCbor(newAllocation));
   } catch (e) {
-    const msg = `failed to store allocated sectors bitfield after adding ${sectorNumbers.toString()}: ${(e as Error).message}`;
-    // An encoding failure downcasts to USR_SERIALIZATION; anything else defaults to USR_ILLEGAL_ARGUMENT.
-    throw new ActorError(e instanceof BitFieldError ? ExitCode.USR_SERIALIZATION : ExitCode.USR_ILLEGAL_ARGUMENT, msg);
+    // An encoding failure (over 32 KiB) downcasts to USR_SERIALIZATION; anything else defaults to USR_ILLEGAL_ARGUMENT.
+    throw downcastDefault(e, ExitCode.USR_ILLEGAL_ARGUMENT, `failed to store allocated sectors bitfield after adding ${sectorNumbers.toString()}`);
   }
 }
 
@@ -298,7 +298,7 @@ export function addPreCommitCleanUps(policy: MinerPolicy, store: Blockstore, st:
   try {
     queue = new BitFieldQueue(store, st.preCommittedSectorsCleanup, quant);
   } catch (e) {
-    throw new MinerStateError(`failed to load pre-commit clean up queue: ${(e as Error).message}`);
+    throw downcastWrap(e, 'failed to load pre-commit clean up queue');
   }
   queue.addManyToQueueValues(cleanupEvents);
   st.preCommittedSectorsCleanup = queue.amt.flush();
@@ -383,7 +383,7 @@ export function loadDeadlines(store: Blockstore, st: MinerState): DeadlinesStore
   try {
     return DeadlinesStore.fromCodec(DeadlinesCodec.fromCbor(getCbor(store, st.deadlines)));
   } catch (e) {
-    throw ActorError.illegalState(`failed to load deadlines: ${(e as Error).message}`);
+    throw downcastDefault(e, ExitCode.USR_ILLEGAL_STATE, 'failed to load deadlines');
   }
 }
 
@@ -492,23 +492,18 @@ export function assignSectorsToDeadline(
   try {
     dls.addSectors(store, deadline, partitionSize, false, true, sorted, sectorSize, quant);
   } catch (e) {
-    throw ActorError.illegalState(`failed to add sectors to deadline ${deadlineIdx}: ${messageOf(e)}`);
+    throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to add sectors to deadline ${deadlineIdx}`);
   }
   try {
     deadlines.updateDeadline(policy, store, deadlineIdx, deadline);
   } catch (e) {
-    throw ActorError.illegalState(`failed to update deadline ${deadlineIdx}: ${messageOf(e)}`);
+    throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to update deadline ${deadlineIdx}`);
   }
   try {
     saveDeadlines(store, st, deadlines);
   } catch (e) {
-    throw ActorError.illegalState(`failed to save deadlines: ${messageOf(e)}`);
+    throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, 'failed to save deadlines');
   }
-}
-
-function messageOf(e: unknown): string {
-  if (e instanceof ActorError) return e.reason;
-  return e instanceof Error ? e.message : String(e);
 }
 
 /**
@@ -536,7 +531,7 @@ export function popEarlyTerminations(
     try {
       popped = dls.popEarlyTerminations(store, deadline, maxPartitions - result.partitionsProcessed, maxSectors - result.sectorsProcessed);
     } catch (e) {
-      throw wrapErr(e, `failed to pop early terminations for deadline ${deadlineIdx}`);
+      throw downcastWrap(e, `failed to pop early terminations for deadline ${deadlineIdx}`);
     }
     result.addAssign(popped.result);
     if (!popped.hasMore) toUnset.push(i);
@@ -548,12 +543,6 @@ export function popEarlyTerminations(
   st.earlyTerminations = remaining;
   saveDeadlines(store, st, deadlines);
   return { result, hasMore: !st.earlyTerminations.isEmpty() };
-}
-
-function wrapErr(e: unknown, msg: string): Error {
-  if (e instanceof ActorError) return new ActorError(e.exitCode, `${msg}: ${e.reason}`, e.data);
-  if (e instanceof MinerStateError) return new MinerStateError(`${msg}: ${e.message}`, e.exitCode);
-  return new MinerStateError(`${msg}: ${messageOf(e)}`);
 }
 
 /**

@@ -61,8 +61,8 @@ export interface ActorRow {
 }
 
 /**
- * Every actor record of a devnet's state tree, in state-tree (HAMT) order, with its robust
- * address looked up in reverse in Init's address map.
+ * Every actor record of a devnet's state tree, by ID, with its robust address looked up in
+ * reverse in Init's address map.
  */
 export function actorRows(net: Devnet): ActorRow[] {
   const tree = net.machine.tree;
@@ -80,7 +80,7 @@ export function actorRows(net: Devnet): ActorRow[] {
       head: a.head.toString(),
     });
   }
-  return rows;
+  return rows.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
 }
 
 /** The actor records of a devnet as an HTML table: ID, robust address, type, balance (FIL), nonce, state root. */

@@ -297,18 +297,19 @@ export class ExpirationQueue {
     let totalPower = powerPairZero();
     let totalPledge = 0n;
     let totalDailyFee = 0n;
-    const totalSectors: BitField[] = [];
+    const totalSectors: number[] = [];
     for (const group of groupNewSectorsByDeclaredExpiration(sectorSize, sectors, this.quant)) {
       const sectorNumbers = BitField.fromIterable(group.sectors);
       wrapping('failed to record new sector expirations', () =>
         this.add(group.epoch, sectorNumbers, new BitField(), group.power, powerPairZero(), group.pledge, group.dailyFee),
       );
-      totalSectors.push(sectorNumbers);
+      for (const n of group.sectors) totalSectors.push(n);
       totalPower = powerPairAdd(totalPower, group.power);
       totalPledge += group.pledge;
       totalDailyFee += group.dailyFee;
     }
-    return [BitField.union(...totalSectors), totalPower, totalPledge, totalDailyFee];
+    // One build from all positions: unioning group by group is quadratic in the number of groups.
+    return [BitField.fromIterable(totalSectors), totalPower, totalPledge, totalDailyFee];
   }
 
   /**

@@ -56,6 +56,7 @@ function checkPartitionInvariants(store: Blockstore, p: Partition, quant: QuantS
   };
   const live = part.liveSectors(p);
   const active = part.activeSectors(p);
+  const liveInfo = (n: number): SectorOnChainInfo | undefined => (live.has(n) ? byNumber.get(n) : undefined);
   const req = (ok: boolean, msg: string) => {
     if (!ok) msgs.push(msg);
   };
@@ -105,7 +106,7 @@ function checkPartitionInvariants(store: Blockstore, p: Partition, quant: QuantS
     for (const n of es.onTimeSectors) {
       req(!seen.has(n), `sector ${n} in expiration queue twice`);
       seen.add(n);
-      const s = liveInfos?.find((x) => Number(x.sectorNumber) === n);
+      const s = liveInfo(n);
       if (s === undefined) msgs.push(`on time expiration sector ${n} isn't live`);
       else {
         req(epoch === quant.quantizeUp(s.expiration), `invalid expiration ${epoch} for sector ${n}`);
@@ -117,7 +118,7 @@ function checkPartitionInvariants(store: Blockstore, p: Partition, quant: QuantS
       req(!seen.has(n), `sector ${n} in expiration queue twice`);
       seen.add(n);
       req(p.faults.has(n), `sector ${n} expiring early but not faulty`);
-      const s = liveInfos?.find((x) => Number(x.sectorNumber) === n);
+      const s = liveInfo(n);
       if (s === undefined) msgs.push(`early expiration sector ${n} isn't live`);
       else {
         req(epoch < quant.quantizeUp(s.expiration), `invalid early expiration ${epoch} for sector ${n}`);

@@ -3,14 +3,15 @@
  * `sectors_arr`). Not used by the actor itself.
  */
 
-import { type Blockstore, cborCid, encodeCbor } from 'fvm-sim';
+import { type Blockstore, identityCid } from 'fvm-sim';
+import { FIL_COMMITMENT_SEALED } from './policy.js';
 import { Sectors } from './sectors.js';
 import type { SectorOnChainInfo } from './types.js';
 import { RegisteredSealProof } from './policy.js';
 
-/** A sealed-CID stand-in unique to `n` (a dag-cbor CID of `"commR-n"`; the codec does not matter to state code). */
+/** A sealed-CID stand-in unique to `n`: an identity-hash CID (commitment codec) of `"commR-n"`, cheap to build. */
 export function fixtureSealedCid(n: bigint): SectorOnChainInfo['sealedCid'] {
-  return cborCid(encodeCbor(`commR-${n}`));
+  return identityCid(FIL_COMMITMENT_SEALED, new TextEncoder().encode(`commR-${n}`));
 }
 
 /**

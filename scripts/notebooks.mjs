@@ -6,6 +6,7 @@
 //   node scripts/notebooks.mjs 01-*.ipynb  only these notebooks (names or paths)
 //   node scripts/notebooks.mjs --strip    remove outputs from the committed notebooks, then stop
 //   node scripts/notebooks.mjs --no-build  use the CJS builds in dist/ as they are
+//   node scripts/notebooks.mjs --images   (re)draw the README's pictures in notebooks/img/, then stop
 //   SKIP_NOTEBOOKS=1                      skip (for machines without Jupyter; CI never sets it)
 //
 // Policy: notebooks are committed WITHOUT outputs (checked here, so nothing stale is committed);
@@ -170,6 +171,12 @@ const files = notebooks();
 if (args.includes('--strip')) {
   for (const f of files) strip(f);
   console.log(`[notebooks] stripped outputs of ${files.length} notebook(s)`);
+  process.exit(0);
+}
+if (args.includes('--images')) {
+  if (!args.includes('--no-build')) ensureBuilt();
+  const { writeImages } = await import('./notebooks.images.mjs');
+  for (const p of await writeImages(root)) log(`wrote ${p.slice(root.length + 1)}`);
   process.exit(0);
 }
 const dirty = files.filter((f) => unstripped(f) > 0);

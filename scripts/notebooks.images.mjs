@@ -1,0 +1,58 @@
+// The README's notebook pictures, drawn with @fvm-sim/examples' chart module from a devnet run:
+// `node scripts/notebooks.mjs --images` (re)writes packages/examples/notebooks/img/*.svg.
+// Deterministic: same code, same bytes.
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** Writes every picture into `<root>/packages/examples/notebooks/img/`, returning the paths. */
+export async function writeImages(root) {
+  const load = (pkg) => import(pathToFileURL(join(root, 'packages', pkg, 'dist/index.js')).href);
+  const { FIL } = await load('fvm-sim');
+  const { createDevnet } = await load('actors-builtin');
+  const { barChart, lineChart } = await load('examples');
+  const dir = join(root, 'packages/examples/notebooks/img');
+  mkdirSync(dir, { recursive: true });
+  const written = [];
+  const write = (name, svg) => {
+    writeFileSync(join(dir, name), `${svg}\n`);
+    written.push(join(dir, name));
+  };
+
+  // 1 · Where the gas money of a 1.5 FIL transfer goes.
+  {
+    const net = createDevnet({ seed: 'notebook-1', accounts: [{ balance: FIL(1000) }] });
+    const alice = net.genesisAccounts[0];
+    const bob = net.createAccount({ keyType: 'bls', balance: FIL(10) });
+    const estimate = net.estimateGas({ from: alice, to: bob, value: FIL('1.5') });
+    const r = net.send({ from: alice, to: bob, value: FIL('1.5'), gasLimit: (estimate * 125n) / 100n, gasPremium: 100n, gasFeeCap: 2n * net.machine.baseFee + 100n });
+    const g = r.gasOutputs;
+    write('01-gas.svg', barChart([
+      { label: 'base fee burn', value: g.baseFeeBurn, color: '#D55E00' },
+      { label: 'miner tip', value: g.minerTip, color: '#009E73' },
+      { label: 'over-estimation burn', value: g.overEstimationBurn, color: '#CC79A7' },
+      { label: 'refund', value: g.refund, color: '#56B4E9' },
+    ], { title: `Gas of a 1.5 FIL transfer (${r.gasUsed} gas used, limit ×1.25)`, yLabel: 'attoFIL', width: 560, height: 280 }));
+  }
+
+  // 2 · The reward actor across a year of an empty network (cron only, fast clock).
+  {
+    const net = createDevnet({ seed: 'notebook-2', blockProduction: 'off', clock: 'fast' });
+    const day = 2880n;
+    const reward = [];
+    const baseline = [];
+    for (let d = 0; d <= 365; d++) {
+      if (d > 0) net.advanceEpochs(day);
+      const st = net.builtinState.reward();
+      reward.push([net.epoch, st.thisEpochReward]);
+      baseline.push([net.epoch, st.thisEpochBaselinePower]);
+    }
+    write('02-reward.svg', lineChart([{ name: 'reward per epoch (FIL)', points: reward }], {
+      title: 'Reward actor, a year of an empty devnet', xScale: day, xLabel: 'day', yScale: FIL(1), yLabel: 'FIL per epoch', zero: false, width: 560, height: 280,
+    }));
+    write('02-baseline.svg', lineChart([{ name: 'baseline power target (EiB)', points: baseline, color: '#D55E00' }], {
+      title: 'Baseline power doubles in a year', xScale: day, xLabel: 'day', yScale: 2n ** 60n, yLabel: 'EiB', width: 560, height: 280,
+    }));
+  }
+  return written;
+}

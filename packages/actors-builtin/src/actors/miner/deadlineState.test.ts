@@ -637,3 +637,24 @@ describe('validate_state', () => {
     expect(() => D.validateState(dl)).not.toThrow();
   });
 });
+
+describe('partition access', () => {
+  it('load_partition, load_partition_snapshot and for_each', () => {
+    const { store, dl } = setup();
+    addSectors(store, dl, false);
+    expect(D.loadPartition(store, dl, 1n).sectors.toArray()).toEqual([5, 6, 7, 8]);
+    expect(expectActorError(() => D.loadPartition(store, dl, 3n), ExitCode.USR_NOT_FOUND).reason).toBe('no partition 3');
+    // Nothing snapshotted before the first deadline end.
+    expect(expectActorError(() => D.loadPartitionSnapshot(store, dl, 0n), ExitCode.USR_NOT_FOUND).reason).toBe('no partition snapshot 0');
+    D.processDeadlineEnd(store, dl, QUANT_SPEC, 13n, sectorsArr(store, sectors()).flush());
+    // The unproven sectors missed their PoSt: the snapshot shows them faulty.
+    expect(D.loadPartitionSnapshot(store, dl, 2n).faults.toArray()).toEqual([9]);
+    const seen: [bigint, number[]][] = [];
+    D.forEachPartition(store, dl, (i, p) => seen.push([i, p.sectors.toArray()]));
+    expect(seen).toEqual([
+      [0n, [1, 2, 3, 4]],
+      [1n, [5, 6, 7, 8]],
+      [2n, [9]],
+    ]);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Amt, BitField, MemoryBlockstore } from 'fvm-sim';
-import { BitFieldQueue, bitFieldFromBits } from './bitfieldQueue.js';
+import { BitFieldQueue, bitFieldFromBits, unionAll } from './bitfieldQueue.js';
 import { NO_QUANTIZATION, QuantSpec } from './deadlines.js';
 
 // builtin-actors v18 tests/miner_actor_test_bitfield_queue.rs
@@ -139,5 +139,14 @@ describe('BitFieldQueue', () => {
     expect(bitFieldFromBits([1n, 5]).toArray()).toEqual([1, 5]);
     expect(() => bitFieldFromBits([1n << 60n])).toThrow('bitfield position 1152921504606846976 out of range');
     expect(() => bitFieldFromBits([-1])).toThrow('out of range');
+  });
+});
+
+describe('unionAll', () => {
+  it('unites many bitfields, overlapping or adjacent, in one pass', () => {
+    expect(unionAll([]).isEmpty()).toBe(true);
+    const u = unionAll([BitField.fromIterable([5, 1]), BitField.fromRanges([[2, 4]]), BitField.fromIterable([4, 9]), new BitField()]);
+    expect(u.toArray()).toEqual([1, 2, 3, 4, 5, 9]);
+    expect(u.toString()).toBe('BitField{1-5, 9}');
   });
 });

@@ -7,7 +7,7 @@
  * and encodes at the boundary. Rust tuples are returned as readonly TS tuples in the same order.
  */
 
-import { Amt, BitField, type Blockstore, type CID } from 'fvm-sim';
+import { Amt, BitField, type BitFieldRange, type Blockstore, type CID } from 'fvm-sim';
 import type { QuantSpec } from './deadlines.js';
 import { downcastWrap } from './stateErrors.js';
 import { MinerStateError } from './vesting.js';
@@ -30,6 +30,13 @@ export function bitFieldFromBits(values: Iterable<Position>): BitField {
   const nums: number[] = [];
   for (const v of values) nums.push(toPosition(v));
   return BitField.fromIterable(nums);
+}
+
+/** The union of many bitfields in one pass over their ranges (pairwise unions are quadratic in their number). */
+export function unionAll(fields: Iterable<BitField>): BitField {
+  const ranges: BitFieldRange[] = [];
+  for (const f of fields) for (const r of f.ranges()) ranges.push(r);
+  return BitField.fromRanges(ranges);
 }
 
 /** Decodes an AMT entry holding a BitField. */
@@ -148,16 +155,16 @@ export class BitFieldQueue {
    * @returns `[popped values, whether the queue changed]`
    */
   popUntil(until: bigint): readonly [BitField, boolean] {
-    let popped = new BitField();
+    const popped: BitField[] = [];
     const keys: bigint[] = [];
     this.forEach((epoch, bf) => {
       if (epoch > until) return false;
       keys.push(epoch);
-      popped = popped.union(bf);
+      popped.push(bf);
       return true;
     });
     if (keys.length === 0) return [new BitField(), false];
     this.amt.batchDelete(keys, true);
-    return [popped, true];
+    return [unionAll(popped), true];
   }
 }

@@ -14,6 +14,7 @@
  */
 
 import { Amt, BitField, type Blockstore, type CID } from 'fvm-sim';
+import { unionAll } from './bitfieldQueue.js';
 import type { QuantSpec } from './deadlines.js';
 import { type MinerPolicy, powerForSector } from './policy.js';
 import { powerPairAdd, powerPairClone, powerPairIsZero, powerPairSub, powerPairZero } from './powerPair.js';
@@ -373,7 +374,7 @@ export class ExpirationQueue {
    */
   rescheduleAllAsFaults(faultExpiration: bigint): void {
     const rescheduledEpochs: bigint[] = [];
-    let rescheduledSectors = new BitField();
+    const rescheduledSectors: BitField[] = [];
     let rescheduledPower = powerPairZero();
     let rescheduledDailyFee = 0n;
     const mutated: [bigint, ExpirationSet][] = [];
@@ -388,7 +389,7 @@ export class ExpirationQueue {
       } else {
         rescheduledEpochs.push(epoch);
         if (!es.earlySectors.isEmpty()) throw new MinerStateError('attempted to re-schedule early expirations to an earlier epoch');
-        rescheduledSectors = rescheduledSectors.union(es.onTimeSectors);
+        rescheduledSectors.push(es.onTimeSectors);
         rescheduledPower = powerPairAdd(powerPairAdd(rescheduledPower, es.activePower), es.faultyPower);
         rescheduledDailyFee += es.feeDeduction;
       }
@@ -407,7 +408,7 @@ export class ExpirationQueue {
 
     if (rescheduledEpochs.length === 0) return;
 
-    this.add(faultExpiration, new BitField(), rescheduledSectors, powerPairZero(), rescheduledPower, 0n, rescheduledDailyFee);
+    this.add(faultExpiration, new BitField(), unionAll(rescheduledSectors), powerPairZero(), rescheduledPower, 0n, rescheduledDailyFee);
     this.amt.batchDelete(rescheduledEpochs, true);
   }
 
@@ -591,8 +592,8 @@ export class ExpirationQueue {
       out.feeDeduction += es.feeDeduction;
       return true;
     });
-    out.onTimeSectors = BitField.union(...onTime);
-    out.earlySectors = BitField.union(...early);
+    out.onTimeSectors = unionAll(onTime);
+    out.earlySectors = unionAll(early);
     this.amt.batchDelete(poppedKeys, true);
     return out;
   }

@@ -180,7 +180,7 @@ if (args.includes('--images')) {
   process.exit(0);
 }
 const dirty = files.filter((f) => unstripped(f) > 0);
-if (dirty.length > 0) fail(`${dirty.join(', ')} contain outputs; notebooks are committed without them: run \`node scripts/notebooks.mjs --strip\``);
+if (dirty.length > 0) fail(`outputs in ${dirty.join(', ')}: notebooks are committed without them: run \`node scripts/notebooks.mjs --strip\``);
 ensureJupyter();
 ensureKernel();
 if (!args.includes('--no-build')) ensureBuilt();

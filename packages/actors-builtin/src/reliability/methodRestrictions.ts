@@ -19,12 +19,30 @@
  *
  * @module
  */
-import { CID, encodeBigInt, encodeCbor, encodeWith } from 'fvm-sim';
+import { BitField, CID, encodeBigInt, encodeCbor, encodeWith } from 'fvm-sim';
+import { builtinMethods, devnetBundle } from './methods.js';
+import { learnShape } from './shapes.js';
 import { PublishStorageDealsParams, WithdrawBalanceParams } from '../actors/market/types.js';
 import type { CallerKind, World } from './world.js';
 
 /** A method that accepts any caller (its own checks, if any, are not about the caller). */
 export const ANY = Object.freeze({ any: true as const });
+
+/** {@link ANY}, for a method that may still answer USR_FORBIDDEN for reasons in its params or state. */
+export const ANY_BUT_DATA_FORBIDDEN = Object.freeze({ any: true as const, dataForbidden: true as const });
+
+/**
+ * The learned witness of `actor.Method`'s params with `edit` applied to a deep copy of its arrays
+ * (for rows whose method checks params before the caller).
+ */
+export function witnessWith(key: string, edit: (v: unknown[]) => void): Uint8Array {
+  const m = builtinMethods(devnetBundle()).find((x) => `${x.actor}.${x.name}` === key);
+  if (m === undefined) throw new Error(`no method ${key}`);
+  const copy = (v: unknown): unknown => (Array.isArray(v) ? v.map(copy) : v);
+  const v = copy(learnShape(m.params).witness) as unknown[];
+  edit(v);
+  return encodeCbor(v);
+}
 
 /** A method that restricts its caller. */
 export interface CallerRestriction {
@@ -39,10 +57,12 @@ export interface CallerRestriction {
 }
 
 /** A row: {@link ANY} or a {@link CallerRestriction}. */
-export type Restriction = typeof ANY | CallerRestriction;
+export type Restriction = typeof ANY | typeof ANY_BUT_DATA_FORBIDDEN | CallerRestriction;
 
 /** Account-like callers that can sign (builtin-actors `CALLER_TYPES_SIGNABLE`). */
 export const SIGNABLE: readonly CallerKind[] = ['account', 'ethaccount', 'owner', 'worker', 'control'];
+/** The fixture miner's owner, worker and control address (miner `control_addresses + worker + owner`). */
+export const CONTROLLERS: readonly CallerKind[] = ['owner', 'worker', 'control'];
 /** Callers of the built-in `storageminer` type. */
 export const MINERS: readonly CallerKind[] = ['miner', 'otherMiner'];
 
@@ -138,6 +158,70 @@ export const METHOD_RESTRICTIONS: Readonly<Record<string, Restriction>> = Object
   'storagemarket.GetDealSector': ANY,
   'storagemarket.SettleDealPayments': ANY,
   'storagemarket.SectorContentChanged': only(MINERS, 'market/src/lib.rs sector_content_changed: validate_immediate_caller_type(Miner)'),
+  // Storage miner (controllers: the owner, the worker and the control addresses — lib.rs
+  // `validate_immediate_caller_is(info.control_addresses.iter().chain(&[info.worker, info.owner]))`)
+  'storageminer.Constructor': only(['init'], 'miner/src/lib.rs constructor: validate_immediate_caller_is(INIT)'),
+  'storageminer.ControlAddresses': ANY,
+  'storageminer.ChangeWorkerAddress': only(['owner'], 'miner/src/lib.rs change_worker_address: validate_immediate_caller_is(owner), after resolving the (BLS) worker', {
+    params: (w) => encodeCbor([w.callers.get('worker')!.bytes, [w.callers.get('control')!.bytes]]),
+  }),
+  'storageminer.ChangePeerID': only(CONTROLLERS, 'miner/src/lib.rs change_peer_id: controllers'),
+  'storageminer.SubmitWindowedPoSt': only(CONTROLLERS, 'miner/src/lib.rs submit_windowed_post: controllers, after the proof type and sizes', {
+    // [deadline, partitions, proofs [[window PoSt proof 10 (2 KiB V1_1), bytes]], chain_commit_epoch, chain_commit_rand]
+    params: (w) => encodeCbor([0, [], [[10, new Uint8Array(192)]], Number(w.net.epoch) - 1, new Uint8Array(32)]),
+  }),
+  'storageminer.TerminateSectors': only(CONTROLLERS, 'miner/src/lib.rs terminate_sectors: controllers'),
+  'storageminer.DeclareFaults': only(CONTROLLERS, 'miner/src/lib.rs declare_faults: controllers'),
+  'storageminer.DeclareFaultsRecovered': only(CONTROLLERS, 'miner/src/lib.rs declare_faults_recovered: controllers'),
+  'storageminer.OnDeferredCronEvent': only(['power'], 'miner/src/lib.rs on_deferred_cron_event: validate_immediate_caller_is(STORAGE_POWER)'),
+  'storageminer.CheckSectorProven': ANY,
+  'storageminer.ApplyRewards': only(['reward'], 'miner/src/lib.rs apply_rewards: validate_immediate_caller_is(REWARD)'),
+  'storageminer.ReportConsensusFault': ANY,
+  'storageminer.WithdrawBalance': only(['owner'], 'miner/src/lib.rs withdraw_balance: validate_immediate_caller_is([owner, beneficiary]) (the beneficiary is the owner here)'),
+  'storageminer.InternalSectorSetupForPreseal': system('miner/src/lib.rs internal_sector_setup_preseal'),
+  'storageminer.ChangeMultiaddrs': only(CONTROLLERS, 'miner/src/lib.rs change_multiaddresses: controllers'),
+  'storageminer.CompactPartitions': only(CONTROLLERS, 'miner/src/lib.rs compact_partitions: controllers'),
+  'storageminer.CompactSectorNumbers': only(CONTROLLERS, 'miner/src/lib.rs compact_sector_numbers: controllers, after the mask is checked', {
+    params: () => encodeCbor([BitField.fromIterable([0]).encode()]),
+  }),
+  'storageminer.ConfirmChangeWorkerAddress': only(['owner'], 'miner/src/lib.rs confirm_change_worker_address: validate_immediate_caller_is(owner)'),
+  'storageminer.RepayDebt': only(CONTROLLERS, 'miner/src/lib.rs repay_debt: controllers'),
+  'storageminer.ChangeOwnerAddress': only(['owner'], 'miner/src/lib.rs change_owner_address: owner (or the proposed new owner confirming)'),
+  'storageminer.DisputeWindowedPoSt': ANY_BUT_DATA_FORBIDDEN, // forbidden outside the dispute window, whoever calls
+  'storageminer.PreCommitSectorBatch2': only(CONTROLLERS, 'miner/src/lib.rs pre_commit_sector_batch_inner: controllers, after each sector\'s seal proof type', {
+    // The witness sector with seal proof 5 (StackedDRG2KiBV1P1, the miner's window PoSt 10).
+    params: (w) =>
+      witnessWith('storageminer.PreCommitSectorBatch2', (v) => {
+        const sector = (v[0] as unknown[][])[0]!;
+        sector[0] = 5;
+        sector[3] = Number(w.net.epoch) - 1; // seal randomness epoch
+        sector[5] = Number(w.net.epoch) + 2880 * 400; // expiration: past the minimum sector lifetime
+        sector[4] = []; // no deals
+        sector[6] = null; // no unsealed CID: no data
+        // A CommR-shaped sealed CID: v1, fil-commitment-sealed (0xf102), poseidon-bls12_381-a1-fc1 (0xb401).
+        sector[2] = CID.decode(new Uint8Array([0x01, 0x82, 0xe2, 0x03, 0x81, 0xe8, 0x02, 0x20, ...new Uint8Array(32).fill(3)]));
+      }),
+  }),
+  'storageminer.ChangeBeneficiary': only(['owner'], 'miner/src/lib.rs change_beneficiary: owner proposes; others forbidden without a pending proposal'),
+  'storageminer.GetBeneficiary': ANY,
+  'storageminer.ExtendSectorExpiration2': only(CONTROLLERS, 'miner/src/lib.rs extend_sector_expiration_inner: controllers, after each declaration\'s claims', {
+    params: () => encodeCbor([[]]),
+  }),
+  'storageminer.ProveCommitSectors3': only(CONTROLLERS, 'miner/src/lib.rs prove_commit_sectors3: controllers'),
+  'storageminer.ProveReplicaUpdates3': only(CONTROLLERS, 'miner/src/lib.rs prove_replica_updates3: controllers'),
+  'storageminer.ProveCommitSectorsNI': only(CONTROLLERS, 'miner/src/lib.rs prove_commit_sectors_ni: controllers'),
+  'storageminer.IsControllingAddress': ANY,
+  'storageminer.GetOwner': ANY,
+  'storageminer.GetSectorSize': ANY,
+  'storageminer.GetAvailableBalance': ANY,
+  'storageminer.GetVestingFunds': ANY,
+  'storageminer.GetPeerID': ANY,
+  'storageminer.GetMultiaddrs': ANY,
+  'storageminer.MaxTerminationFee': ANY,
+  'storageminer.InitialPledge': ANY,
+  'storageminer.GenerateSectorLocation': ANY,
+  'storageminer.ValidateSectorStatus': ANY,
+  'storageminer.GetNominalSectorExpiration': ANY,
   // Verified registry
   'verifiedregistry.Constructor': system('verifreg/src/lib.rs constructor'),
   'verifiedregistry.AddVerifier': only(['verifregRoot'], 'verifreg/src/lib.rs add_verifier: validate_immediate_caller_is(root_key), after the allowance minimum', {

@@ -91,7 +91,7 @@ export interface World {
   readonly net: Devnet;
   /** Sends the explicit (signed, fee-paying) fuzz messages. */
   readonly sender: Account;
-  /** Every account the devnet holds the key of (sender, account, owner, worker, control, other owner). */
+  /** Every account the devnet holds the key of (sender, account, owner, worker, control, the other miner's owner and worker). */
   readonly keyed: readonly Account[];
   /** ID address of each caller kind that exists in this devnet. */
   readonly callers: ReadonlyMap<CallerKind, Address>;
@@ -176,7 +176,8 @@ function createMiner(net: Devnet, owner: Account, worker: Account): Address {
   let last: ApplyResult | undefined;
   for (const proof of WINDOW_POST_PROOFS) {
     const params = encodeWith(CreateMinerParams, { owner: owner.idAddress, worker: worker.idAddress, windowPoStProofType: proof, peer: new Uint8Array([1, 2, 3]), multiaddrs: [] });
-    last = net.send({ from: owner, to: STORAGE_POWER_ACTOR_ADDR, method: PowerMethod.CreateMiner, params, gasLimit: SETUP_GAS });
+    // FIP-0077: the new miner locks a create-miner deposit out of the value sent.
+    last = net.send({ from: owner, to: STORAGE_POWER_ACTOR_ADDR, method: PowerMethod.CreateMiner, params, value: FIL(1), gasLimit: SETUP_GAS });
     if (last.exitCode === 0) return CreateMinerReturn.fromCbor(decodeReturn(last)).idAddress;
   }
   throw new Error(`reliability world: Power.CreateMiner failed for every window PoSt proof type (last exit ${last?.exitCode}: ${last?.failureInfo ?? ''})`);
@@ -235,11 +236,13 @@ export function buildWorld(seed = 'reliability'): World {
   const sender = net.genesisAccounts[0]!;
   const account = net.createAccount({ balance: FIL(1000), label: 'account' });
   const owner = net.createAccount({ balance: FIL(1000), label: 'owner' });
-  const worker = net.createAccount({ balance: FIL(1000), label: 'worker' });
+  // Workers are BLS keys, as the miner constructor requires.
+  const worker = net.createAccount({ balance: FIL(1000), label: 'worker', keyType: 'bls' });
   const control = net.createAccount({ balance: FIL(1000), label: 'control' });
   const otherOwner = net.createAccount({ balance: FIL(1000), label: 'otherOwner' });
+  const otherWorker = net.createAccount({ balance: FIL(1000), label: 'otherWorker', keyType: 'bls' });
   const miner = createMiner(net, owner, worker);
-  const otherMiner = createMiner(net, otherOwner, otherOwner);
+  const otherMiner = createMiner(net, otherOwner, otherWorker);
   addControl(net, miner, owner, worker, control, minerIsStandIn);
   const placeholder = fundF410(net, sender, 0xaa);
   const ethaccount = fundF410(net, sender, 0xbb);
@@ -252,6 +255,8 @@ export function buildWorld(seed = 'reliability'): World {
   );
   const contract = ExecReturn.fromCbor(decodeReturn(exec)).idAddress;
 
+  // A few epochs of history (seal randomness must come from a past epoch).
+  net.advanceEpochs(5);
   const callers = new Map<CallerKind, Address>();
   const tree = net.machine.tree;
   for (const [kind, id] of Object.entries(SINGLETON_CALLERS) as [CallerKind, bigint][]) {
@@ -286,5 +291,5 @@ export function buildWorld(seed = 'reliability'): World {
     }
     targets.set(reg.name, chosen);
   }
-  return { net, sender, keyed: [sender, account, owner, worker, control, otherOwner], callers, targets, knownIds: knownIds.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), minerIsStandIn, root, totalBalance: net.totalBalance() };
+  return { net, sender, keyed: [sender, account, owner, worker, control, otherOwner, otherWorker], callers, targets, knownIds: knownIds.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), minerIsStandIn, root, totalBalance: net.totalBalance() };
 }

@@ -186,14 +186,31 @@ export class StorageProvider implements Agent {
   }
 
   private state(): MinerState {
-    return this.net.readState(this.address, MinerState);
+    const head = this.net.machine.getActor(this.address)?.head;
+    if (head !== undefined && this.stateCache !== undefined && this.stateCache.head.equals(head)) return this.stateCache.state;
+    const state = this.net.readState(this.address, MinerState);
+    if (head !== undefined) this.stateCache = { head, state };
+    return state;
   }
 
   // ---------------------------------------------------------------------------------------------
   // Scheduling
 
-  /** Deadline indices holding live (not terminated) sectors, with their partitions. */
+  /**
+   * Deadline indices holding live (not terminated) sectors, with their partitions. Cached by the
+   * deadlines root: the agent asks every epoch, the deadlines change only when messages run.
+   */
   private liveDeadlines(st: MinerState): Map<bigint, { partitions: bigint[]; faulty: { index: bigint; sectors: BitField }[] }> {
+    if (this.liveCache !== undefined && this.liveCache.root.equals(st.deadlines)) return this.liveCache.value;
+    const value = this.readLiveDeadlines(st);
+    this.liveCache = { root: st.deadlines, value };
+    return value;
+  }
+
+  private liveCache: { root: CID; value: Map<bigint, { partitions: bigint[]; faulty: { index: bigint; sectors: BitField }[] }> } | undefined;
+  private stateCache: { head: CID; state: MinerState } | undefined;
+
+  private readLiveDeadlines(st: MinerState): Map<bigint, { partitions: bigint[]; faulty: { index: bigint; sectors: BitField }[] }> {
     const store = this.net.machine.store;
     const out = new Map<bigint, { partitions: bigint[]; faulty: { index: bigint; sectors: BitField }[] }>();
     const dls = Deadlines.fromCbor(getCbor(store, st.deadlines));

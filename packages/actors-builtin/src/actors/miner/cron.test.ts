@@ -7,6 +7,7 @@
  */
 import { Amt, type Address, type ApplyResult, BitField, ExitCode, encodeWith } from 'fvm-sim';
 import { describe, expect, it } from 'vitest';
+import { DEVNET_POLICY, definePolicy } from '../../shared/policy.js';
 import { BURNT_FUNDS_ACTOR_ADDR, STORAGE_POWER_ACTOR_ADDR } from '../../shared/singletons.js';
 import { sectorEventEntries } from './emit.js';
 import { expectedRewardForPower, pledgePenaltyForContinuedFault, pledgePenaltyForTermination } from './monies.js';
@@ -185,6 +186,38 @@ describe('OnDeferredCronEvent: proving deadlines', () => {
     }
     expect(h.info(miner).worker.equals(h.worker2)).toBe(true);
     expect(h.info(miner).pendingWorkerKey).toBeNull();
+    expect(invariantMessages(h, miner)).toEqual([]);
+  });
+});
+
+describe('OnDeferredCronEvent: early terminations beyond the per-call limit', () => {
+  it('processes addressedSectorsMax sectors per call and schedules event 2 for the next epoch until the queue is empty', () => {
+    // A short fault limit and one sector per batch (definePolicy-style overrides of the devnet policy).
+    const policy = definePolicy(DEVNET_POLICY, { faultMaxAge: 2n * 2880n, addressedSectorsMax: 1n, name: 'short faults' });
+    const pm = setupProvenMiner(2, provingHarness({ policy }));
+    const { h, miner, sectors } = pm;
+    const { deadline: dl } = locate(h, miner, 1n);
+    // Never proven (a one-sector batch limit forbids any PoSt of a 2-sector partition): faulty at the first end.
+    jumpToDeadlineEnd(h, miner, dl);
+    expect(partitionsOf(h, miner, dl)[0]!.partition.faults.toArray()).toEqual([1, 2]);
+    jumpToDeadlineEnd(h, miner, dl);
+    expect(partitionsOf(h, miner, dl)[0]!.partition.terminated.isEmpty()).toBe(true);
+    const end = jumpToDeadlineEnd(h, miner, dl); // fault limit reached: both queued, one processed
+    const endEpoch = h.epoch - 1n;
+    const ev = (r: ApplyResult) => r.events.filter((e) => e.emitter === miner.id).map((e) => e.entries);
+    expect(ev(end)).toEqual([sectorEventEntries('sector-terminated', 1n)]);
+    expect(h.state(miner).initialPledge).toBe(sectors[1]!.initialPledge);
+    expect(h.state(miner).earlyTerminations.toArray()).toEqual([Number(dl)]);
+    expect(h.cronEvents(miner)).toContain(endEpoch + 1n);
+    // The next epoch's cron processes the other one and stops.
+    expect(h.epoch).toBe(endEpoch + 1n);
+    const next = h.cronTick();
+    expect(ev(next)).toEqual([sectorEventEntries('sector-terminated', 2n)]);
+    const st = h.state(miner);
+    expect(st.initialPledge).toBe(0n);
+    expect(st.earlyTerminations.isEmpty()).toBe(true);
+    expect(h.cronEvents(miner)).not.toContain(endEpoch + 2n);
+    expect(partitionsOf(h, miner, dl)[0]!.partition.terminated.toArray()).toEqual([1, 2]);
     expect(invariantMessages(h, miner)).toEqual([]);
   });
 });

@@ -4,7 +4,8 @@
  * declare_faults.rs, declare_recoveries.rs, check_sector_proven_test.rs, sector_status_test.rs).
  * Every scenario ends with the invariant checker.
  */
-import { type Address, type ApplyResult, BitField, ExitCode, codec as c, encodeWith } from 'fvm-sim';
+import { type Address, type ApplyResult, BitField, ExitCode, codec as c, encodeWith, putCbor } from 'fvm-sim';
+import { checkMinerStateInvariants } from './invariants.js';
 import { describe, expect, it } from 'vitest';
 import { BURNT_FUNDS_ACTOR_ADDR, REWARD_ACTOR_ADDR } from '../../shared/singletons.js';
 import * as dls from './deadlineState.js';
@@ -28,6 +29,8 @@ import { FIL, type MinerHarness, pieceCid, ret } from './testHarness.js';
 import {
   ApplyRewardParams,
   CheckSectorProvenParams,
+  Deadline,
+  Deadlines,
   DeclareFaultsParams,
   DeclareFaultsRecoveredParams,
   DisputeWindowedPoStParams,
@@ -85,6 +88,16 @@ describe('SubmitWindowedPoSt', () => {
     expect(again.exitCode).toBe(ExitCode.USR_ILLEGAL_ARGUMENT);
     expect(again.failureInfo).toContain('partition already proven');
     expect(invariantMessages(h, miner)).toEqual([]);
+
+    // The checker catches a corrupted copy of this real state: a pledge that is not the sectors', a
+    // deadline whose memoized power lost a sector.
+    const check = (s: typeof st) => checkMinerStateInvariants(h.policy, s, h.machine.store, h.balanceOf(miner)).messages;
+    expect(check({ ...st, deadlineCronActive: false })).toEqual(['DeadlineCronActive == false when IP+PCD+LF > 0']);
+    const deadlines = state.loadDeadlines(h.machine.store, st);
+    const corrupted = { ...deadlineSt, livePower: powerForSectors(2048n, [sectors[0]!]) };
+    deadlines.due[Number(deadline)] = putCbor(h.machine.store, Deadline.toCbor(corrupted));
+    const bad = { ...st, deadlines: putCbor(h.machine.store, Deadlines.toCbor(deadlines.toCodec())) };
+    expect(check(bad)).toEqual([`deadline ${deadline}: deadline live power {raw: 2048, qa: 2048} != partitions total {raw: 4096, qa: 4096}`]);
   });
 
   it('checks its params, caller and timing in builtin-actors order, with their exit codes', () => {

@@ -174,6 +174,24 @@ describe('OnDeferredCronEvent: proving deadlines', () => {
     expect(invariantMessages(h, miner)).toEqual([]);
   });
 
+  it('stops re-enrolling once no pledge, deposit or locked funds remain', () => {
+    // No FIP-0077 deposit: nothing is locked at creation.
+    const h = provingHarness({ policy: definePolicy(DEVNET_POLICY, { createMinerDepositPower: 0n, name: 'no deposit' }) });
+    const { miner } = h.createMiner();
+    expect(h.state(miner).lockedFunds).toBe(0n);
+    expect(h.precommit(miner, [h.precommitInfo(1n)]).exitCode).toBe(ExitCode.OK);
+    expect(h.state(miner).deadlineCronActive).toBe(true);
+    const at = [...Amt.load<unknown>(h.machine.store, h.state(miner).preCommittedSectorsCleanup).entries()].map(([e]) => e)[0]!;
+    const end = state.deadlineInfo(h.policy, h.state(miner), at);
+    h.setEpoch(end.last());
+    expect(h.cronTick().exitCode).toBe(ExitCode.OK);
+    const st = h.state(miner);
+    expect([st.preCommitDeposits, st.initialPledge, st.lockedFunds]).toEqual([0n, 0n, 0n]);
+    expect(st.deadlineCronActive).toBe(false);
+    expect(h.cronEvents(miner)).toEqual([]);
+    expect(invariantMessages(h, miner)).toEqual([]);
+  });
+
   it('applies a pending worker key change at the first deadline end after it is due', () => {
     const { h, miner } = setupProvenMiner(1);
     const params = encodeWith(ChangeWorkerAddressParams, { newWorker: h.worker2, newControlAddresses: [] });

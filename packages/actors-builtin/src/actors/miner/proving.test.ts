@@ -187,6 +187,12 @@ describe('DeclareFaults and DeclareFaultsRecovered', () => {
   it('rejects late, foreign, out-of-range and unknown declarations', () => {
     const { h, miner, dl } = activeMiner();
     expect(declare(h, miner, MinerMethod.DeclareFaults, dl, [1], h.other).exitCode).toBe(ExitCode.USR_FORBIDDEN);
+    expect(declare(h, miner, MinerMethod.DeclareFaultsRecovered, dl, [1], h.other).exitCode).toBe(ExitCode.USR_FORBIDDEN);
+    // A recovery of a sector that is not faulty changes nothing.
+    expect(declare(h, miner, MinerMethod.DeclareFaultsRecovered, dl, [1]).exitCode).toBe(ExitCode.OK);
+    expect(partitionsOf(h, miner, dl)[0]!.partition.recoveries.isEmpty()).toBe(true);
+    // Sectors that are not in the partition.
+    expect(declare(h, miner, MinerMethod.DeclareFaults, dl, [7]).exitCode).toBe(ExitCode.USR_ILLEGAL_ARGUMENT);
     const r48 = declare(h, miner, MinerMethod.DeclareFaults, 48n, [1]);
     expect(r48.exitCode).toBe(ExitCode.USR_ILLEGAL_ARGUMENT);
     expect(r48.failureInfo).toContain('failed to process deadline 48, partition 0');

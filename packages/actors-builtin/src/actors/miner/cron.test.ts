@@ -5,7 +5,7 @@
  * burnt, the worker key change, and the method's own checks (builtin-actors v18 deadline_cron.rs,
  * record_skipped_faults.rs, precommit_expiry.rs, daily_fees_test.rs, confirm_update_worker_key_test.rs).
  */
-import { Amt, type Address, type ApplyResult, BitField, ExitCode, encodeWith } from 'fvm-sim';
+import { Amt, type Address, type ApplyResult, BitField, ExitCode, type TraceFrame, encodeWith } from 'fvm-sim';
 import { describe, expect, it } from 'vitest';
 import { DEVNET_POLICY, definePolicy } from '../../shared/policy.js';
 import { BURNT_FUNDS_ACTOR_ADDR, STORAGE_POWER_ACTOR_ADDR } from '../../shared/singletons.js';
@@ -17,6 +17,7 @@ import {
   advanceToDeadline,
   invariantMessages,
   jumpToDeadlineEnd,
+  jumpToDeadlineOpen,
   locate,
   partitionsOf,
   postParams,
@@ -145,6 +146,45 @@ describe('OnDeferredCronEvent: proving deadlines', () => {
     expect(events).toEqual([sectorEventEntries('sector-terminated', 1n), sectorEventEntries('sector-terminated', 2n)]);
     // Power already went with the faults; Power's pledge total went down by the pledge.
     expect(h.claim(miner)!.qualityAdjPower).toBe(0n);
+    expect(invariantMessages(h, miner)).toEqual([]);
+  });
+
+  it('expires sectors on time at the end of their deadline: pledge and power released, no fee, the market not told', () => {
+    // A short minimum lifetime keeps the scenario to ~45 proving periods.
+    const policy = definePolicy(DEVNET_POLICY, { minSectorExpiration: 3n * 2880n, name: 'short sectors' });
+    const { h, miner, sectors } = setupProvenMiner(2, provingHarness({ policy }));
+    const { deadline: dl } = locate(h, miner, 1n);
+    const quant = state.quantSpecForDeadline(h.policy, h.state(miner), dl);
+    const expiryEnd = quant.quantizeUp(sectors[0]!.expiration);
+    const pledge = sectors.reduce((t, s) => t + s.initialPledge, 0n);
+    let periods = 0;
+    // Prove the deadline every period until the end at which the sectors expire.
+    for (;;) {
+      const info = jumpToDeadlineOpen(h, miner, dl);
+      expect(submitPoSt(h, miner, postParams(h, info, [{ index: 0n, skipped: NO_SKIP }])).exitCode).toBe(ExitCode.OK);
+      if (info.last() === expiryEnd) break;
+      jumpToDeadlineEnd(h, miner, dl);
+      periods++;
+      expect(periods).toBeLessThan(60);
+    }
+    expect(h.claim(miner)!.rawBytePower).toBe(4096n);
+    const networkPledge = h.power().totalPledgeCollateral;
+    const locked = h.state(miner).lockedFunds;
+    let end: ApplyResult | undefined;
+    expect(burntBy(h, () => (end = jumpToDeadlineEnd(h, miner, dl)))).toBe(0n);
+    const st = h.state(miner);
+    expect(st.initialPledge).toBe(0n);
+    // Power's total loses the pledge and whatever vested at this end.
+    expect(networkPledge - h.power().totalPledgeCollateral).toBe(pledge + (locked - st.lockedFunds));
+    expect(h.claim(miner)).toEqual({ windowPoStProofType: 10, rawBytePower: 0n, qualityAdjPower: 0n });
+    expect(partitionsOf(h, miner, dl)[0]!.partition.terminated.toArray()).toEqual([1, 2]);
+    expect(st.earlyTerminations.isEmpty()).toBe(true);
+    // No termination events, no call to the market.
+    expect(end!.events.filter((e) => e.emitter === miner.id)).toEqual([]);
+    const calls = (f: TraceFrame): TraceFrame[] => [f, ...f.subcalls.flatMap(calls)];
+    const all = calls(end!.trace!);
+    expect(all.some((f) => f.from === miner.id && f.to.equals(STORAGE_POWER_ACTOR_ADDR) && f.method === 6)).toBe(true); // pledge update
+    expect(all.some((f) => f.from === miner.id && f.toId === 5n)).toBe(false);
     expect(invariantMessages(h, miner)).toEqual([]);
   });
 

@@ -177,6 +177,17 @@ export function jumpToDeadlineEnd(h: MinerHarness, miner: Address, idx: bigint):
   return r;
 }
 
+/**
+ * Jumps to the first epoch of the next instance of deadline `idx` not yet ended (no cron runs: for
+ * miners whose sectors are all in `idx`, the deadlines skipped have nothing to process).
+ */
+export function jumpToDeadlineOpen(h: MinerHarness, miner: Address, idx: bigint): DeadlineInfo {
+  const dl = state.deadlineInfo(h.policy, h.state(miner), h.epoch);
+  const periodStart = dl.index <= idx ? dl.periodStart : dl.periodStart + h.policy.wpostProvingPeriod;
+  h.setEpoch(periodStart + idx * h.policy.wpostChallengeWindow);
+  return currentDeadline(h, miner);
+}
+
 /** The chain randomness a prover reads for a PoSt committed at `epoch`. */
 export function chainCommitRand(h: MinerHarness, epoch: bigint): Uint8Array {
   return drawRandomness(h.machine.randomnessBase('chain', epoch), DomainSeparationTag.PoStChainCommit, epoch, new Uint8Array());

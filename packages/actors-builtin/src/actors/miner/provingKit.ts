@@ -166,11 +166,10 @@ export function advanceToDeadline(h: MinerHarness, miner: Address, idx: bigint, 
  * process), then moves one epoch on.
  */
 export function jumpToDeadlineEnd(h: MinerHarness, miner: Address, idx: bigint): ApplyResult {
-  let dl = state.deadlineInfo(h.policy, h.state(miner), h.epoch);
+  const dl = currentDeadline(h, miner);
   const periodStart = dl.index <= idx ? dl.periodStart : dl.periodStart + h.policy.wpostProvingPeriod;
   const last = periodStart + (idx + 1n) * h.policy.wpostChallengeWindow - 1n;
   h.setEpoch(last);
-  dl = currentDeadline(h, miner);
   const r = h.cronTick();
   if (r.exitCode !== ExitCode.OK) throw new Error(`cron tick failed: ${r.failureInfo}`);
   h.setEpoch(last + 1n);

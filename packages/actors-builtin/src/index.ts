@@ -28,6 +28,8 @@ export * as powerState from './actors/power/state.js';
 export type { PowerPolicy } from './actors/power/policy.js';
 export * as market from './actors/market/index.js';
 export { createMarketActor } from './actors/market/actor.js';
+export * as miner from './actors/miner/index.js';
+export { createMinerActor } from './actors/miner/actor.js';
 export * as verifreg from './actors/verifreg/index.js';
 export { createVerifregActor } from './actors/verifreg/actor.js';
 export * as datacap from './actors/datacap/index.js';

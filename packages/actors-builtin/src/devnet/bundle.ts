@@ -2,6 +2,7 @@ import { type ActorCode, ActorRegistry } from 'fvm-sim';
 import { accountActor } from '../actors/account/actor.js';
 import { cronActor } from '../actors/cron/actor.js';
 import { createMarketActor } from '../actors/market/actor.js';
+import { createMinerActor } from '../actors/miner/actor.js';
 import { ethAccountActor } from '../actors/ethaccount/actor.js';
 import { initActor } from '../actors/init/actor.js';
 import { placeholderActor } from '../actors/placeholder/actor.js';
@@ -33,6 +34,7 @@ export function createBuiltinRegistry(policy: Policy, overrides: ActorOverrides 
   add('reward', rewardActor);
   add('storagepower', createPowerActor(policy));
   add('storagemarket', createMarketActor(policy));
+  add('storageminer', createMinerActor(policy));
   add('verifiedregistry', createVerifregActor(policy));
   add('datacap', datacapActor);
   for (const [name, actor] of Object.entries(overrides) as [BuiltinType, ActorCode][]) {

@@ -17,6 +17,23 @@ import { BatchReturn } from '../../shared/codecs.js';
 import { MAINNET_MINER_POLICY, type MinerPolicy } from './policy.js';
 import {
   ApplyRewardParams,
+  CheckSectorProvenParams,
+  CompactPartitionsParams,
+  CompactSectorNumbersParams,
+  DeclareFaultsParams,
+  DeclareFaultsRecoveredParams,
+  DisputeWindowedPoStParams,
+  ExtendSectorExpiration2Params,
+  GenerateSectorLocationParams,
+  GenerateSectorLocationReturn,
+  GetNominalSectorExpirationParams,
+  GetNominalSectorExpirationReturn,
+  OnDeferredCronEventParams,
+  SubmitWindowedPoStParams,
+  TerminateSectorsParams,
+  TerminateSectorsReturn,
+  ValidateSectorStatusParams,
+  ValidateSectorStatusReturn,
   ChangeBeneficiaryParams,
   ChangeMultiaddrsParams,
   ChangeOwnerAddressParams,
@@ -67,8 +84,20 @@ import {
   isControllingAddress,
   maxTerminationFee,
 } from './methods/control.js';
+import { onDeferredCronEvent } from './methods/cron.js';
 import { applyRewards, repayDebt, reportConsensusFault, withdrawBalance } from './methods/funds.js';
+import { compactPartitions, compactSectorNumbers, extendSectorExpiration2, terminateSectors } from './methods/lifecycle.js';
 import { internalSectorSetupForPreseal, preCommitSectorBatch2, proveCommitSectors3, proveCommitSectorsNI, proveReplicaUpdates3 } from './methods/onboarding.js';
+import {
+  checkSectorProven,
+  declareFaults,
+  declareFaultsRecovered,
+  disputeWindowedPoSt,
+  generateSectorLocation,
+  getNominalSectorExpiration,
+  submitWindowedPoSt,
+  validateSectorStatus,
+} from './methods/proving.js';
 
 /**
  * The methods of the onboarding, control and funds handlers (lib.rs), in method-number order.
@@ -157,6 +186,58 @@ function coreMethods(policy: MinerPolicy): MethodDef[] {
 }
 
 /**
+ * The methods whose handlers live in methods/proving.ts, methods/cron.ts and methods/lifecycle.ts
+ * (Window PoSt, faults, cron, terminations, extensions, compaction, sector status getters).
+ */
+function provingMethods(policy: MinerPolicy): MethodDef[] {
+  return [
+    method({ number: MinerMethod.SubmitWindowedPoSt, name: 'SubmitWindowedPoSt', params: SubmitWindowedPoStParams, returns: c.unit, handler: (rt, p) => submitWindowedPoSt(rt, policy, p) }),
+    method({ number: MinerMethod.TerminateSectors, name: 'TerminateSectors', params: TerminateSectorsParams, returns: TerminateSectorsReturn, handler: (rt, p) => terminateSectors(rt, policy, p) }),
+    method({ number: MinerMethod.DeclareFaults, name: 'DeclareFaults', params: DeclareFaultsParams, returns: c.unit, handler: (rt, p) => declareFaults(rt, policy, p) }),
+    method({
+      number: MinerMethod.DeclareFaultsRecovered,
+      name: 'DeclareFaultsRecovered',
+      params: DeclareFaultsRecoveredParams,
+      returns: c.unit,
+      handler: (rt, p) => declareFaultsRecovered(rt, policy, p),
+    }),
+    method({ number: MinerMethod.OnDeferredCronEvent, name: 'OnDeferredCronEvent', params: OnDeferredCronEventParams, returns: c.unit, handler: (rt, p) => onDeferredCronEvent(rt, policy, p) }),
+    method({ number: MinerMethod.CheckSectorProven, name: 'CheckSectorProven', params: CheckSectorProvenParams, returns: c.unit, handler: (rt, p) => checkSectorProven(rt, policy, p) }),
+    method({ number: MinerMethod.CompactPartitions, name: 'CompactPartitions', params: CompactPartitionsParams, returns: c.unit, handler: (rt, p) => compactPartitions(rt, policy, p) }),
+    method({ number: MinerMethod.CompactSectorNumbers, name: 'CompactSectorNumbers', params: CompactSectorNumbersParams, returns: c.unit, handler: (rt, p) => compactSectorNumbers(rt, policy, p) }),
+    method({ number: MinerMethod.DisputeWindowedPoSt, name: 'DisputeWindowedPoSt', params: DisputeWindowedPoStParams, returns: c.unit, handler: (rt, p) => disputeWindowedPoSt(rt, policy, p) }),
+    method({
+      number: MinerMethod.ExtendSectorExpiration2,
+      name: 'ExtendSectorExpiration2',
+      params: ExtendSectorExpiration2Params,
+      returns: c.unit,
+      handler: (rt, p) => extendSectorExpiration2(rt, policy, p),
+    }),
+    method({
+      number: MinerMethod.GenerateSectorLocationExported,
+      name: 'GenerateSectorLocation',
+      params: GenerateSectorLocationParams,
+      returns: GenerateSectorLocationReturn,
+      handler: (rt, p) => generateSectorLocation(rt, policy, p),
+    }),
+    method({
+      number: MinerMethod.ValidateSectorStatusExported,
+      name: 'ValidateSectorStatus',
+      params: ValidateSectorStatusParams,
+      returns: ValidateSectorStatusReturn,
+      handler: (rt, p) => validateSectorStatus(rt, policy, p),
+    }),
+    method({
+      number: MinerMethod.GetNominalSectorExpirationExported,
+      name: 'GetNominalSectorExpiration',
+      params: GetNominalSectorExpirationParams,
+      returns: GetNominalSectorExpirationReturn,
+      handler: (rt, p) => getNominalSectorExpiration(rt, policy, p),
+    }),
+  ];
+}
+
+/**
  * Builds the Storage Miner actor for a policy.
  *
  * @param policy - the miner policy (default {@link MAINNET_MINER_POLICY}); the devnet passes its
@@ -174,6 +255,6 @@ function coreMethods(policy: MinerPolicy): MethodDef[] {
  * ```
  */
 export function createMinerActor(policy: MinerPolicy = MAINNET_MINER_POLICY): DefinedActor {
-  const methods = coreMethods(policy).sort((a, b) => a.number - b.number);
+  const methods = [...coreMethods(policy), ...provingMethods(policy)].sort((a, b) => a.number - b.number);
   return defineActor({ name: 'storageminer', restrictInternalApi: true, methods });
 }

@@ -30,6 +30,7 @@ import type { MinerHarness } from './testHarness.js';
 import {
   ChangeWorkerAddressParams,
   CronEventPayload,
+  DeclareFaultsParams,
   DeclareFaultsRecoveredParams,
   DeferredCronEventParams,
   MinerMethod,
@@ -103,6 +104,19 @@ describe('OnDeferredCronEvent: proving deadlines', () => {
     expected = deadlineCharge(h, 0n, sectors);
     expect(burntBy(h, () => advanceDeadline(h, miner))).toBe(expected);
     expect(partitionsOf(h, miner, dl)[0]!.partition.faults.isEmpty()).toBe(true);
+    expect(invariantMessages(h, miner)).toEqual([]);
+  });
+
+  it('a fault declared before the cutoff pays the fault fee at that same deadline end', () => {
+    const { h, miner, sectors, dl } = activeMiner();
+    const faults = [{ deadline: dl, partition: 0n, sectors: BitField.fromIterable([1]) }];
+    expect(h.send(h.worker, miner, MinerMethod.DeclareFaults, encodeWith(DeclareFaultsParams, { faults })).exitCode).toBe(ExitCode.OK);
+    // Sector 2 is proven in the window; sector 1, declared, is skipped by the proof.
+    const info = jumpToDeadlineOpen(h, miner, dl);
+    expect(submitPoSt(h, miner, postParams(h, info, [{ index: 0n, skipped: NO_SKIP }])).exitCode).toBe(ExitCode.OK);
+    const expected = deadlineCharge(h, qaPowerForSector(2048n, sectors[0]!), sectors);
+    expect(burntBy(h, () => jumpToDeadlineEnd(h, miner, dl))).toBe(expected);
+    expect(partitionsOf(h, miner, dl)[0]!.partition.faults.toArray()).toEqual([1]);
     expect(invariantMessages(h, miner)).toEqual([]);
   });
 

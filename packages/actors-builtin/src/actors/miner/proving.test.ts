@@ -184,6 +184,18 @@ describe('DeclareFaults and DeclareFaultsRecovered', () => {
     expect(invariantMessages(h, miner)).toEqual([]);
   });
 
+  it('a recovering sector skipped by the PoSt stays faulty and its recovery is dropped', () => {
+    const { h, miner, sectors, dl } = activeMiner();
+    expect(declare(h, miner, MinerMethod.DeclareFaults, dl, [1]).exitCode).toBe(ExitCode.OK);
+    expect(declare(h, miner, MinerMethod.DeclareFaultsRecovered, dl, [1]).exitCode).toBe(ExitCode.OK);
+    const info = advanceToDeadline(h, miner, dl);
+    expect(submitPoSt(h, miner, postParams(h, info, [{ index: 0n, skipped: BitField.fromIterable([1]) }])).exitCode).toBe(ExitCode.OK);
+    const p = partitionsOf(h, miner, dl)[0]!.partition;
+    expect([p.faults.toArray(), p.recoveries.toArray()]).toEqual([[1], []]);
+    expect(claimOf(h, miner).qualityAdjPower).toBe(powerForSectors(2048n, [sectors[1]!]).qa);
+    expect(invariantMessages(h, miner)).toEqual([]);
+  });
+
   it('rejects late, foreign, out-of-range and unknown declarations', () => {
     const { h, miner, dl } = activeMiner();
     expect(declare(h, miner, MinerMethod.DeclareFaults, dl, [1], h.other).exitCode).toBe(ExitCode.USR_FORBIDDEN);

@@ -37,6 +37,7 @@ import type { MinerHarness } from './testHarness.js';
 import {
   CompactPartitionsParams,
   CompactSectorNumbersParams,
+  DeclareFaultsParams,
   ExtendSectorExpiration2Params,
   MinerMethod,
   TerminateSectorsParams,
@@ -318,6 +319,19 @@ describe('CompactPartitions', () => {
     const parts = partitionsOf(h, miner, dl);
     expect(parts.map((p) => [p.index, p.partition.sectors.toArray(), p.partition.terminated.toArray()])).toEqual([[0n, [2], []]]);
     expect(h.claim(miner)).toEqual(claim);
+    expect(invariantMessages(h, miner)).toEqual([]);
+  });
+});
+
+describe('CompactPartitions with faults', () => {
+  it('refuses to compact a partition holding faults (16)', () => {
+    const { h, miner, dl } = activeMiner();
+    const faults = encodeWith(DeclareFaultsParams, { faults: [{ deadline: dl, partition: 0n, sectors: BitField.fromIterable([1]) }] });
+    expect(h.send(h.worker, miner, MinerMethod.DeclareFaults, faults).exitCode).toBe(ExitCode.OK);
+    h.setEpoch(currentDeadline(h, miner).open + h.policy.wpostDisputeWindow);
+    const r = h.send(h.worker, miner, MinerMethod.CompactPartitions, encodeWith(CompactPartitionsParams, { deadline: dl, partitions: BitField.fromIterable([0]) }));
+    expect(r.exitCode).toBe(ExitCode.USR_ILLEGAL_ARGUMENT);
+    expect(r.failureInfo).toContain('has faults');
     expect(invariantMessages(h, miner)).toEqual([]);
   });
 });

@@ -1,18 +1,19 @@
-import { type Address, type ApplyResult, ExitCode, codec as c, encodeWith, getCbor, mockSignature } from 'fvm-sim';
+import { Address, type ApplyResult, ExitCode, codec as c, encodeWith, getCbor, mockSignature } from 'fvm-sim';
 import { describe, expect, it } from 'vitest';
 import { BatchReturn } from '../../shared/codecs.js';
-import { STORAGE_MARKET_ACTOR_ADDR, REWARD_ACTOR_ADDR } from '../../shared/singletons.js';
+import { REWARD_ACTOR_ADDR, STORAGE_MARKET_ACTOR_ADDR, SYSTEM_ACTOR_ADDR } from '../../shared/singletons.js';
 import { computeUnsealedSectorCid, pieceCommitmentOf } from '../market/commd.js';
 import { findDealState } from '../market/state.js';
 import { DealProposal, MarketMethod, MarketState, PublishStorageDealsParams, PublishStorageDealsReturn } from '../market/types.js';
 import { sectorEventEntries, sectorInfoEventEntries } from './emit.js';
 import { SimBlockHeader } from './methods/funds.js';
-import { createMinerDeposit } from './monies.js';
+import { createMinerDeposit, initialPledgeForPower } from './monies.js';
 import { RegisteredSealProof, dailyProofFee } from './policy.js';
 import * as state from './state.js';
 import {
   ApplyRewardParams,
   Deadline,
+  InternalSectorSetupForPresealParams,
   MinerMethod,
   ProveCommitSectorsNIParams,
   ProveReplicaUpdates3Params,
@@ -267,6 +268,45 @@ describe('ProveCommitSectors3', () => {
     h.setEpoch(1030n);
     expect(h.proveCommit(miner, [{ sectorNumber: 2n, pieces }]).exitCode).toBe(1004);
     expect(h.proveCommit(miner, [{ sectorNumber: 2n, pieces }], { requireNotificationSuccess: false }).exitCode).toBe(ExitCode.OK);
+  });
+});
+
+describe('data consumer notifications', () => {
+  it('abort with 1001 (send failed), 1002 (receiver aborted), 1003 (bad response) when success is required, and are ignored otherwise', () => {
+    const { h, miner } = setup();
+    const piece = pieceCid(4);
+    const commd = computeUnsealedSectorCid(2048n, [{ commitment: pieceCommitmentOf(piece), size: 2048n }]);
+    h.precommit(miner, [h.precommitInfo(1n, { unsealedCid: commd })]);
+    h.setEpoch(1011n);
+    const notifying = (address: Address) => [{ sectorNumber: 1n, pieces: [{ cid: piece, size: 2048n, verifiedAllocationKey: null, notify: [{ address, payload: new Uint8Array([1]) }] }] }];
+    expect(h.proveCommit(miner, notifying(Address.newId(9999n))).exitCode).toBe(1001);
+    expect(h.proveCommit(miner, notifying(REWARD_ACTOR_ADDR)).exitCode).toBe(1002);
+    expect(h.proveCommit(miner, notifying(h.other)).exitCode).toBe(1003); // an account answers with no data
+    expect(h.proveCommit(miner, notifying(REWARD_ACTOR_ADDR), { requireNotificationSuccess: false }).exitCode).toBe(ExitCode.OK);
+  });
+});
+
+describe('InternalSectorSetupForPreseal', () => {
+  it('activates pre-committed genesis sectors for the system actor only, at the network conditions given (18 for others)', () => {
+    const { h, miner } = setup();
+    h.precommit(miner, [h.precommitInfo(1n)]);
+    const rew = h.reward();
+    const pwr = h.power();
+    const params = encodeWith(InternalSectorSetupForPresealParams, {
+      sectors: [1n, 7n], // 7 was never pre-committed: skipped
+      rewardSmoothed: rew.thisEpochRewardSmoothed,
+      rewardBaselinePower: rew.thisEpochBaselinePower,
+      qualityAdjPowerSmoothed: pwr.qualityAdjPowerSmoothed,
+    });
+    expect(h.send(h.owner, miner, MinerMethod.InternalSectorSetupForPreseal, params).exitCode).toBe(ExitCode.USR_FORBIDDEN);
+    const r = h.implicit(SYSTEM_ACTOR_ADDR, miner, MinerMethod.InternalSectorSetupForPreseal, params);
+    expect(r.exitCode).toBe(ExitCode.OK);
+    const pledge = initialPledgeForPower(2048n, rew.thisEpochBaselinePower, rew.thisEpochRewardSmoothed, pwr.qualityAdjPowerSmoothed, HARNESS_CIRCULATING_SUPPLY, 0n, 0n);
+    const st = h.state(miner);
+    expect(state.getSector(h.machine.store, st, 1n)?.initialPledge).toBe(pledge);
+    expect(st.initialPledge).toBe(pledge);
+    expect(st.preCommitDeposits).toBe(0n);
+    expect(minerEvents(r, miner)).toEqual([sectorInfoEventEntries('sector-activated', 1n, null, [])]);
   });
 });
 

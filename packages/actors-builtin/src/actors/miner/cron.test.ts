@@ -21,12 +21,11 @@ import {
   locate,
   partitionsOf,
   postParams,
-  provingHarness,
   setupProvenMiner,
   submitPoSt,
 } from './provingKit.js';
 import * as state from './state.js';
-import type { MinerHarness } from './testHarness.js';
+import { type MinerHarness, createMinerHarness } from './testHarness.js';
 import {
   ChangeWorkerAddressParams,
   CronEventPayload,
@@ -166,7 +165,7 @@ describe('OnDeferredCronEvent: proving deadlines', () => {
   it('expires sectors on time at the end of their deadline: pledge and power released, no fee, the market not told', () => {
     // A short minimum lifetime keeps the scenario to ~45 proving periods.
     const policy = definePolicy(DEVNET_POLICY, { minSectorExpiration: 3n * 2880n, name: 'short sectors' });
-    const { h, miner, sectors } = setupProvenMiner(2, provingHarness({ policy }));
+    const { h, miner, sectors } = setupProvenMiner(2, createMinerHarness({ policy }));
     const { deadline: dl } = locate(h, miner, 1n);
     const quant = state.quantSpecForDeadline(h.policy, h.state(miner), dl);
     const expiryEnd = quant.quantizeUp(sectors[0]!.expiration);
@@ -203,7 +202,7 @@ describe('OnDeferredCronEvent: proving deadlines', () => {
   });
 
   it('burns the deposit of a pre-commit never proven, once its clean-up epoch has come', () => {
-    const h = provingHarness();
+    const h = createMinerHarness();
     const { miner } = h.createMiner();
     expect(h.precommit(miner, [h.precommitInfo(1n)]).exitCode).toBe(ExitCode.OK);
     const deposit = h.state(miner).preCommitDeposits;
@@ -230,7 +229,7 @@ describe('OnDeferredCronEvent: proving deadlines', () => {
 
   it('stops re-enrolling once no pledge, deposit or locked funds remain', () => {
     // No FIP-0077 deposit: nothing is locked at creation.
-    const h = provingHarness({ policy: definePolicy(DEVNET_POLICY, { createMinerDepositPower: 0n, name: 'no deposit' }) });
+    const h = createMinerHarness({ policy: definePolicy(DEVNET_POLICY, { createMinerDepositPower: 0n, name: 'no deposit' }) });
     const { miner } = h.createMiner();
     expect(h.state(miner).lockedFunds).toBe(0n);
     expect(h.precommit(miner, [h.precommitInfo(1n)]).exitCode).toBe(ExitCode.OK);
@@ -266,7 +265,7 @@ describe('OnDeferredCronEvent: early terminations beyond the per-call limit', ()
   it('processes addressedSectorsMax sectors per call and schedules event 2 for the next epoch until the queue is empty', () => {
     // A short fault limit and one sector per batch (definePolicy-style overrides of the devnet policy).
     const policy = definePolicy(DEVNET_POLICY, { faultMaxAge: 2n * 2880n, addressedSectorsMax: 1n, name: 'short faults' });
-    const pm = setupProvenMiner(2, provingHarness({ policy }));
+    const pm = setupProvenMiner(2, createMinerHarness({ policy }));
     const { h, miner, sectors } = pm;
     const { deadline: dl } = locate(h, miner, 1n);
     // Never proven (a one-sector batch limit forbids any PoSt of a 2-sector partition): faulty at the first end.

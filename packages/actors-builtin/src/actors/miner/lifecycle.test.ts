@@ -27,12 +27,11 @@ import {
   locate,
   partitionsOf,
   postParams,
-  provingHarness,
   setupProvenMiner,
   submitPoSt,
 } from './provingKit.js';
 import * as state from './state.js';
-import { FIL, pieceCid, ret } from './testHarness.js';
+import { FIL, createMinerHarness, pieceCid, ret } from './testHarness.js';
 import type { MinerHarness } from './testHarness.js';
 import {
   CompactPartitionsParams,
@@ -122,7 +121,7 @@ describe('TerminateSectors', () => {
 
 describe('TerminateSectors with deals', () => {
   it('tells the market, which slashes the deal: the provider collateral is burnt with the termination fee', () => {
-    const h = provingHarness();
+    const h = createMinerHarness();
     const { miner } = h.createMiner();
     const client = h.other;
     const piece = pieceCid(9);
@@ -212,7 +211,7 @@ describe('ExtendSectorExpiration2', () => {
 describe('ExtendSectorExpiration2 with verified claims', () => {
   /** A miner with sector 1 holding one verified piece, claimed from a real DataCap allocation (term max 300 days). */
   function verifiedSector() {
-    const h = provingHarness();
+    const h = createMinerHarness();
     const { miner } = h.createMiner();
     const client = h.other;
     const verifreg = VERIFIED_REGISTRY_ACTOR_ADDR;

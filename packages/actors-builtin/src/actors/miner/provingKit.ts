@@ -6,61 +6,13 @@
  *
  * @module
  */
-import {
-  type ActorCode,
-  type Address,
-  type ApplyResult,
-  BitField,
-  type DefinedActor,
-  DomainSeparationTag,
-  ExitCode,
-  type MethodDef,
-  codec as c,
-  defineActor,
-  drawRandomness,
-  encodeWith,
-  method,
-} from 'fvm-sim';
-import { onDeferredCronEvent } from './methods/cron.js';
-import { compactPartitions, compactSectorNumbers, extendSectorExpiration2, terminateSectors } from './methods/lifecycle.js';
-import {
-  checkSectorProven,
-  declareFaults,
-  declareFaultsRecovered,
-  disputeWindowedPoSt,
-  generateSectorLocation,
-  getNominalSectorExpiration,
-  submitWindowedPoSt,
-  validateSectorStatus,
-} from './methods/proving.js';
-import type { MinerPolicy } from './policy.js';
+import { type Address, type ApplyResult, BitField, DomainSeparationTag, ExitCode, drawRandomness, encodeWith } from 'fvm-sim';
 import type { DeadlineInfo } from './deadlines.js';
 import * as dls from './deadlineState.js';
 import { checkMinerStateInvariants } from './invariants.js';
 import { WINDOW_POST_PROOF, type MinerHarness, createMinerHarness } from './testHarness.js';
 import * as state from './state.js';
-import {
-  CheckSectorProvenParams,
-  CompactPartitionsParams,
-  CompactSectorNumbersParams,
-  DeclareFaultsParams,
-  DeclareFaultsRecoveredParams,
-  DeferredCronEventParams,
-  DisputeWindowedPoStParams,
-  ExtendSectorExpiration2Params,
-  GenerateSectorLocationParams,
-  GenerateSectorLocationReturn,
-  GetNominalSectorExpirationParams,
-  GetNominalSectorExpirationReturn,
-  MinerMethod,
-  type PoStPartition,
-  type SectorOnChainInfo,
-  SubmitWindowedPoStParams,
-  TerminateSectorsParams,
-  TerminateSectorsReturn,
-  ValidateSectorStatusParams,
-  ValidateSectorStatusReturn,
-} from './types.js';
+import { MinerMethod, type PoStPartition, type SectorOnChainInfo, SubmitWindowedPoStParams } from './types.js';
 
 /** A miner with proven (not yet PoSted) sectors. */
 export interface ProvenMiner {
@@ -69,43 +21,8 @@ export interface ProvenMiner {
   sectors: SectorOnChainInfo[];
 }
 
-/**
- * The handlers of methods/proving.ts, cron.ts and lifecycle.ts, as actor.ts registers them. Until
- * actor.ts wires them, {@link provingHarness} adds them to the harness's miner actor.
- */
-function provingMethods(policy: MinerPolicy): MethodDef[] {
-  return [
-    method({ number: MinerMethod.SubmitWindowedPoSt, name: 'SubmitWindowedPoSt', params: SubmitWindowedPoStParams, returns: c.unit, handler: (rt, p) => submitWindowedPoSt(rt, policy, p) }),
-    method({ number: MinerMethod.TerminateSectors, name: 'TerminateSectors', params: TerminateSectorsParams, returns: TerminateSectorsReturn, handler: (rt, p) => terminateSectors(rt, policy, p) }),
-    method({ number: MinerMethod.DeclareFaults, name: 'DeclareFaults', params: DeclareFaultsParams, returns: c.unit, handler: (rt, p) => declareFaults(rt, policy, p) }),
-    method({ number: MinerMethod.DeclareFaultsRecovered, name: 'DeclareFaultsRecovered', params: DeclareFaultsRecoveredParams, returns: c.unit, handler: (rt, p) => declareFaultsRecovered(rt, policy, p) }),
-    method({ number: MinerMethod.OnDeferredCronEvent, name: 'OnDeferredCronEvent', params: DeferredCronEventParams, returns: c.unit, handler: (rt, p) => onDeferredCronEvent(rt, policy, p) }),
-    method({ number: MinerMethod.CheckSectorProven, name: 'CheckSectorProven', params: CheckSectorProvenParams, returns: c.unit, handler: (rt, p) => checkSectorProven(rt, policy, p) }),
-    method({ number: MinerMethod.CompactPartitions, name: 'CompactPartitions', params: CompactPartitionsParams, returns: c.unit, handler: (rt, p) => compactPartitions(rt, policy, p) }),
-    method({ number: MinerMethod.CompactSectorNumbers, name: 'CompactSectorNumbers', params: CompactSectorNumbersParams, returns: c.unit, handler: (rt, p) => compactSectorNumbers(rt, policy, p) }),
-    method({ number: MinerMethod.DisputeWindowedPoSt, name: 'DisputeWindowedPoSt', params: DisputeWindowedPoStParams, returns: c.unit, handler: (rt, p) => disputeWindowedPoSt(rt, policy, p) }),
-    method({ number: MinerMethod.ExtendSectorExpiration2, name: 'ExtendSectorExpiration2', params: ExtendSectorExpiration2Params, returns: c.unit, handler: (rt, p) => extendSectorExpiration2(rt, policy, p) }),
-    method({ number: MinerMethod.GenerateSectorLocationExported, name: 'GenerateSectorLocation', params: GenerateSectorLocationParams, returns: GenerateSectorLocationReturn, handler: (rt, p) => generateSectorLocation(rt, policy, p) }),
-    method({ number: MinerMethod.ValidateSectorStatusExported, name: 'ValidateSectorStatus', params: ValidateSectorStatusParams, returns: ValidateSectorStatusReturn, handler: (rt, p) => validateSectorStatus(rt, policy, p) }),
-    method({ number: MinerMethod.GetNominalSectorExpirationExported, name: 'GetNominalSectorExpiration', params: GetNominalSectorExpirationParams, returns: GetNominalSectorExpirationReturn, handler: (rt, p) => getNominalSectorExpiration(rt, policy, p) }),
-  ];
-}
-
-/** A miner harness whose miner actor answers the proving, cron and lifecycle methods. */
-export function provingHarness(opts?: Parameters<typeof createMinerHarness>[0]): MinerHarness {
-  const h = createMinerHarness(opts);
-  const reg = h.machine.registry.builtin('storageminer')!;
-  const actor = reg.actor as DefinedActor;
-  if (!actor.methods.has(MinerMethod.SubmitWindowedPoSt)) {
-    const existing = [...new Set(actor.methods.values())];
-    const extended = defineActor({ name: 'storageminer', restrictInternalApi: true, methods: [...existing, ...provingMethods(h.policy)] });
-    (reg as { actor: ActorCode }).actor = extended;
-  }
-  return h;
-}
-
 /** Creates a miner and pre-commits then prove-commits sectors 1..n. */
-export function setupProvenMiner(n: number, h: MinerHarness = provingHarness()): ProvenMiner {
+export function setupProvenMiner(n: number, h: MinerHarness = createMinerHarness()): ProvenMiner {
   const { miner, result } = h.createMiner();
   if (result.exitCode !== ExitCode.OK) throw new Error(`CreateMiner failed: ${result.failureInfo}`);
   const numbers = Array.from({ length: n }, (_, i) => BigInt(i + 1));

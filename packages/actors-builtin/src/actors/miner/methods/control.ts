@@ -48,6 +48,7 @@ import {
   resolveWorkerAddress,
   saveMinerInfo,
   validateCallerIsControl,
+  contextCode,
 } from './common.js';
 
 /** Resolves each control address to an ID address (USR_ILLEGAL_ARGUMENT "unable to resolve control address"). */
@@ -101,7 +102,7 @@ export function constructor(rt: Runtime, policy: MinerPolicy, params: MinerConst
   try {
     addLockedFunds(rt.store, st, currentEpoch, deposit, REWARD_VESTING_SPEC);
   } catch (e) {
-    throw ActorError.illegalState((e as Error).message);
+    throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, 'failed to lock the create miner deposit');
   }
   rt.createState(MinerState, st);
   return null;
@@ -147,7 +148,7 @@ export function getAvailableBalanceOf(rt: Runtime): bigint {
   try {
     return getAvailableBalance(st, rt.currentBalance());
   } catch (e) {
-    throw ActorError.illegalState(`failed to calculate available balance: ${(e as Error).message}`);
+    throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to calculate available balance`);
   }
 }
 

@@ -27,6 +27,7 @@ import {
   requestCurrentEpochBlockReward,
   saveMinerInfo,
   validateCallerIsControl,
+  contextCode,
 } from './common.js';
 
 /**
@@ -50,7 +51,7 @@ export function applyRewards(rt: Runtime, params: ApplyRewardParams): null {
     try {
       unlockedBalance = getUnlockedBalance(st, rt.currentBalance());
     } catch (e) {
-      throw ActorError.illegalState(`failed to calculate unlocked balance: ${(e as Error).message}`);
+      throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to calculate unlocked balance`);
     }
     if (unlockedBalance < lockAmount) throw ActorError.insufficientFunds(`insufficient funds to lock, available: ${unlockedBalance}, requested: ${lockAmount}`);
 
@@ -58,7 +59,7 @@ export function applyRewards(rt: Runtime, params: ApplyRewardParams): null {
     try {
       newlyVested = addLockedFunds(rt.store, st, rt.curEpoch, lockAmount, spec);
     } catch (e) {
-      throw ActorError.illegalState(`failed to lock funds in vesting table: ${(e as Error).message}`);
+      throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to lock funds in vesting table`);
     }
     pledgeDelta -= newlyVested;
     pledgeDelta += lockAmount;
@@ -66,7 +67,7 @@ export function applyRewards(rt: Runtime, params: ApplyRewardParams): null {
     try {
       applyPenalty(st, params.penalty);
     } catch (e) {
-      throw ActorError.illegalState(`failed to apply penalty: ${(e as Error).message}`);
+      throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to apply penalty`);
     }
     const { toBurn, totalUnlocked } = orDowncast(ExitCode.USR_ILLEGAL_STATE, 'failed to repay penalty', () =>
       repayPartialDebtInPriorityOrder(rt.store, st, rt.curEpoch, rt.currentBalance()),
@@ -106,7 +107,7 @@ export function withdrawBalance(rt: Runtime, params: WithdrawBalanceParams): big
     try {
       availableBalance = getAvailableBalance(st, rt.currentBalance());
     } catch (e) {
-      throw ActorError.illegalState(`failed to calculate available balance: ${(e as Error).message}`);
+      throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to calculate available balance`);
     }
     const feeToBurn = repayDebtsOrAbort(rt, st);
     let amountWithdrawn = availableBalance < params.amountRequested ? availableBalance : params.amountRequested;
@@ -224,7 +225,7 @@ export function reportConsensusFault(rt: Runtime, policy: MinerPolicy, params: R
   try {
     fault = verifyConsensusFault(rt, params.header1, params.header2, params.headerExtra);
   } catch (e) {
-    throw ActorError.illegalArgument(`fault not verified: ${(e as Error).message}`);
+    throw contextCode(e, ExitCode.USR_ILLEGAL_ARGUMENT, `fault not verified`);
   }
   if (fault === null) throw ActorError.illegalArgument('No consensus fault found');
   if (!fault.target.equals(rt.message.receiver)) throw ActorError.illegalArgument(`fault by ${fault.target.toString()} reported to miner ${rt.message.receiver.toString()}`);
@@ -245,7 +246,7 @@ export function reportConsensusFault(rt: Runtime, policy: MinerPolicy, params: R
     try {
       applyPenalty(st, faultPenalty);
     } catch (e) {
-      throw ActorError.illegalState(`failed to apply penalty: ${(e as Error).message}`);
+      throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to apply penalty`);
     }
     const { toBurn, totalUnlocked } = orDowncast(ExitCode.USR_ILLEGAL_STATE, 'failed to pay fees', () =>
       repayPartialDebtInPriorityOrder(rt.store, st, rt.curEpoch, rt.currentBalance()),

@@ -98,6 +98,7 @@ import {
   checkBalanceInvariantsOrAbort,
   consensusFaultActive,
   contextCode,
+  downcastDefault,
   enrollCronEvent,
   getMinerInfo,
   notifyPledgeChanged,
@@ -232,7 +233,7 @@ export function preCommitSectorBatch2(rt: Runtime, policy: MinerPolicy, params: 
     try {
       availableBalance = state.getAvailableBalance(st, rt.currentBalance());
     } catch (e) {
-      throw ActorError.illegalState(`failed to calculate available balance: ${(e as Error).message}`);
+      throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to calculate available balance`);
     }
     const feeToBurn = repayDebtsOrAbort(rt, st);
     const info = getMinerInfo(rt.store, st);
@@ -276,7 +277,7 @@ export function preCommitSectorBatch2(rt: Runtime, policy: MinerPolicy, params: 
     try {
       state.addPreCommitDeposit(st, totalDepositRequired);
     } catch (e) {
-      throw ActorError.illegalState(`failed to add pre-commit deposit ${totalDepositRequired}: ${(e as Error).message}`);
+      throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to add pre-commit deposit ${totalDepositRequired}`);
     }
     state.allocateSectorNumbers(rt.store, st, sectorNumbers, state.CollisionPolicy.DenyCollisions);
     orDowncast(ExitCode.USR_ILLEGAL_STATE, 'failed to write pre-committed sectors', () => state.putPrecommittedSectors(rt.store, st, chainInfos));
@@ -585,13 +586,13 @@ function activateNewSectorInfos(
     try {
       state.addPreCommitDeposit(st, -depositToUnlock);
     } catch (e) {
-      throw ActorError.illegalState(`failed to add precommit deposit: ${(e as Error).message}`);
+      throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to add precommit deposit`);
     }
     let unlockedBalance: bigint;
     try {
       unlockedBalance = state.getUnlockedBalance(st, rt.currentBalance());
     } catch (e) {
-      throw ActorError.illegalState(`failed to calculate unlocked balance: ${(e as Error).message}`);
+      throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to calculate unlocked balance`);
     }
     if (unlockedBalance < totalPledge) {
       throw ActorError.insufficientFunds(`insufficient funds for aggregate initial pledge requirement ${totalPledge}, available: ${unlockedBalance}`);
@@ -599,7 +600,7 @@ function activateNewSectorInfos(
     try {
       state.addInitialPledge(st, totalPledge);
     } catch (e) {
-      throw ActorError.illegalState(`failed to add initial pledge: ${(e as Error).message}`);
+      throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to add initial pledge`);
     }
     try {
       state.checkBalanceInvariants(st, rt.currentBalance());
@@ -644,8 +645,7 @@ export function proveCommitSectors3(rt: Runtime, policy: MinerPolicy, params: Pr
       params.sectorActivations.map((sa) => sa.sectorNumber),
     );
   } catch (e) {
-    if (e instanceof ActorError) throw new ActorError(e.exitCode, `loading precommits: ${e.reason}`, e.data);
-    throw e;
+    throw downcastDefault(e, ExitCode.USR_ILLEGAL_STATE, 'loading precommits');
   }
   if (precommits.length === 0) throw ActorError.illegalArgument('no sectors to prove');
   if ((params.sectorProofs.length === 0) === (params.aggregateProof.length === 0)) {
@@ -1084,7 +1084,7 @@ function updateReplicaStates(
       try {
         unlocked = state.getUnlockedBalance(st, currentBalance);
       } catch (e) {
-        throw ActorError.illegalState(`failed to calculate unlocked balance: ${(e as Error).message}`);
+        throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to calculate unlocked balance`);
       }
       if (unlocked < pledgeDelta) {
         throw ActorError.insufficientFunds(`insufficient funds for aggregate initial pledge requirement ${pledgeDelta}, available: ${unlocked}`);
@@ -1093,7 +1093,7 @@ function updateReplicaStates(
     try {
       state.addInitialPledge(st, pledgeDelta);
     } catch (e) {
-      throw ActorError.illegalState(`failed to add initial pledge: ${(e as Error).message}`);
+      throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to add initial pledge`);
     }
     try {
       state.checkBalanceInvariants(st, currentBalance);

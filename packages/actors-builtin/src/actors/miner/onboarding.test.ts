@@ -31,6 +31,31 @@ function setup() {
 
 const DAY = 2880n;
 
+/** Publishes a 2 KiB deal of `piece` with `miner` (client: `other`), escrow funded; returns its ID. */
+function publishDeal(h: MinerHarness, miner: Address, piece: ReturnType<typeof pieceCid>): bigint {
+  const client = h.other;
+  const start = 2000n;
+  const proposal: DealProposal = {
+    pieceCid: piece,
+    pieceSize: 2048n,
+    verifiedDeal: false,
+    client,
+    provider: miner,
+    label: 'deal',
+    startEpoch: start,
+    endEpoch: start + 200n * DAY,
+    storagePricePerEpoch: 1000n,
+    providerCollateral: 1n * FIL,
+    clientCollateral: 0n,
+  };
+  expect(h.send(client, STORAGE_MARKET_ACTOR_ADDR, MarketMethod.AddBalance, encodeWith(c.address, client), 10n * FIL).exitCode).toBe(ExitCode.OK);
+  expect(h.send(h.owner, STORAGE_MARKET_ACTOR_ADDR, MarketMethod.AddBalance, encodeWith(c.address, miner), 10n * FIL).exitCode).toBe(ExitCode.OK);
+  const signed = { proposal, clientSignature: mockSignature(h.keys.other, encodeWith(DealProposal, proposal)) };
+  const pub = h.send(h.worker, STORAGE_MARKET_ACTOR_ADDR, MarketMethod.PublishStorageDeals, encodeWith(PublishStorageDealsParams, { deals: [signed] }));
+  expect(pub.exitCode).toBe(ExitCode.OK);
+  return ret(PublishStorageDealsReturn, pub).ids[0]!;
+}
+
 function minerEvents(r: ApplyResult, miner: Address) {
   return r.events.filter((e) => e.emitter === miner.id).map((e) => e.entries);
 }
@@ -183,6 +208,27 @@ describe('ProveCommitSectors3', () => {
     expect(state.getPrecommittedSector(h.machine.store, st, 2n)).toBeDefined();
   });
 
+  it('refuses when every proof fails (16), a sector number out of range (16), and pre-commits holding deal IDs (16)', () => {
+    const { h, miner } = setup();
+    const piece = pieceCid(12);
+    const dealId = publishDeal(h, miner, piece);
+    const commd = computeUnsealedSectorCid(2048n, [{ commitment: pieceCommitmentOf(piece), size: 2048n }]);
+    // Pre-committed deals are checked by the market at pre-commit…
+    expect(h.precommit(miner, [h.precommitInfo(1n, { dealIds: [dealId], unsealedCid: commd }), h.precommitInfo(2n), h.precommitInfo(4n)]).exitCode).toBe(ExitCode.OK);
+    expect(h.precommit(miner, [h.precommitInfo(3n, { dealIds: [dealId], unsealedCid: null })]).exitCode).toBe(ExitCode.USR_ILLEGAL_ARGUMENT);
+    h.setEpoch(1011n);
+    // …but the new prove-commit entry point does not accept them.
+    expect(h.proveCommit(miner, [{ sectorNumber: 1n }]).exitCode).toBe(ExitCode.USR_ILLEGAL_ARGUMENT);
+    expect(ret(BatchReturn, h.proveCommit(miner, [{ sectorNumber: 1n }, { sectorNumber: 2n }], { requireActivationSuccess: false }))).toEqual({
+      successCount: 1,
+      failCodes: [{ idx: 0, code: 16 }],
+    });
+    // Every proof invalid: nothing to activate.
+    expect(h.proveCommit(miner, [{ sectorNumber: 4n }], { sectorProofs: [new Uint8Array(10)], requireActivationSuccess: false }).exitCode).toBe(ExitCode.USR_ILLEGAL_ARGUMENT);
+    expect(state.getPrecommittedSector(h.machine.store, h.state(miner), 4n)).toBeDefined();
+    expect(h.proveCommit(miner, [{ sectorNumber: 1n << 63n }]).exitCode).toBe(ExitCode.USR_ILLEGAL_ARGUMENT);
+  });
+
   it('skips pre-commits older than the maximum prove-commit duration', () => {
     const { h, miner } = setup();
     h.precommit(miner, [h.precommitInfo(1n)]);
@@ -227,28 +273,8 @@ describe('ProveCommitSectors3', () => {
 
   it('activates a market deal named in a piece manifest through SectorContentChanged', () => {
     const { h, miner } = setup();
-    const client = h.other;
     const piece = pieceCid(9);
-    const start = 2000n;
-    const proposal: DealProposal = {
-      pieceCid: piece,
-      pieceSize: 2048n,
-      verifiedDeal: false,
-      client,
-      provider: miner,
-      label: 'deal',
-      startEpoch: start,
-      endEpoch: start + 200n * DAY,
-      storagePricePerEpoch: 1000n,
-      providerCollateral: 1n * FIL,
-      clientCollateral: 0n,
-    };
-    expect(h.send(client, STORAGE_MARKET_ACTOR_ADDR, MarketMethod.AddBalance, encodeWith(c.address, client), 10n * FIL).exitCode).toBe(ExitCode.OK);
-    expect(h.send(h.owner, STORAGE_MARKET_ACTOR_ADDR, MarketMethod.AddBalance, encodeWith(c.address, miner), 10n * FIL).exitCode).toBe(ExitCode.OK);
-    const signed = { proposal, clientSignature: mockSignature(h.keys.other, encodeWith(DealProposal, proposal)) };
-    const pub = h.send(h.worker, STORAGE_MARKET_ACTOR_ADDR, MarketMethod.PublishStorageDeals, encodeWith(PublishStorageDealsParams, { deals: [signed] }));
-    expect(pub.exitCode).toBe(ExitCode.OK);
-    const dealId = ret(PublishStorageDealsReturn, pub).ids[0]!;
+    const dealId = publishDeal(h, miner, piece);
 
     const commd = computeUnsealedSectorCid(2048n, [{ commitment: pieceCommitmentOf(piece), size: 2048n }]);
     expect(h.precommit(miner, [h.precommitInfo(1n, { unsealedCid: commd })]).exitCode).toBe(ExitCode.OK);

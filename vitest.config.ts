@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^fvm-sim$/, replacement: src('./packages/fvm-sim/src/index.ts') },
       { find: /^@fvm-sim\/actors-builtin\/vitest$/, replacement: src('./packages/actors-builtin/src/devnet/matchers.ts') },
       { find: /^@fvm-sim\/actors-builtin$/, replacement: src('./packages/actors-builtin/src/index.ts') },
+      { find: /^@fvm-sim\/examples$/, replacement: src('./packages/examples/src/index.ts') },
     ],
   },
   test: {

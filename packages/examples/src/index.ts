@@ -5,3 +5,5 @@
  * @packageDocumentation
  */
 export * from './charts/index.js';
+export * from './scenarios/dealExpiry.js';
+export * from './util/pieces.js';

@@ -7,6 +7,18 @@ const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.m
 const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
 const dir = fileURLToPath(new URL('../.readme-snippets/', import.meta.url));
 
+/**
+ * A README block written as a vitest test (`it('…', () => { … })`) runs here as a script: `it` and
+ * `test` become functions that call their body at once (vitest's `expect` stays the real one).
+ */
+function asScript(code: string): string {
+  return code.replace(/import \{([^}]*)\} from 'vitest';/, (_m, names: string) => {
+    const kept = names.split(',').map((n) => n.trim()).filter((n) => n !== '' && n !== 'it' && n !== 'test');
+    const shim = 'const it = (_name: string, a: unknown, b?: unknown) => ((typeof a === "function" ? a : b) as () => unknown)();\nconst test = it;';
+    return `${kept.length > 0 ? `import { ${kept.join(', ')} } from 'vitest';\n` : ''}${shim}`;
+  });
+}
+
 describe('README examples', () => {
   it('has examples', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(2);
@@ -15,7 +27,7 @@ describe('README examples', () => {
     it(`example ${i + 1} runs`, async () => {
       mkdirSync(dir, { recursive: true });
       const file = `${dir}snippet${i + 1}.ts`;
-      writeFileSync(file, `${code}\nexport const __ran = true;\n`);
+      writeFileSync(file, `${asScript(code)}\nexport const __ran = true;\n`);
       const mod = await import(/* @vite-ignore */ file);
       expect(mod.__ran).toBe(true);
     });

@@ -57,6 +57,7 @@ import { computeWinCount } from './election.js';
 import type { Agent } from './agents.js';
 import { type DecodedEvent, decodeEvent } from './events.js';
 import { NEVER, endQuietEpochs, nextCronWorkEpoch } from './fastForward.js';
+import { checkAllInvariants } from './invariants.js';
 
 /** Thrown when the devnet is used wrongly; the message says what to do instead. */
 export class DevnetError extends FvmSimError {
@@ -121,6 +122,13 @@ export interface DevnetOptions {
    * same state root (see {@link ClockMode}).
    */
   readonly clock?: ClockMode;
+  /**
+   * Debug mode: check FIL conservation and every built-in actor's invariants
+   * ({@link checkAllInvariants}) after every message (`'message'`: sends, impersonations and each
+   * epoch's end), after every epoch (`'epoch'`; a fast-forwarded stretch counts as one), or never
+   * (`'off'`, default). A violation throws {@link DevnetError} `INVARIANT_VIOLATED` listing them.
+   */
+  readonly checkInvariants?: 'off' | 'message' | 'epoch';
 }
 
 /**
@@ -237,6 +245,8 @@ export class Devnet {
   private epochPenalties = 0n;
   /** How {@link advanceEpochs} crosses epochs by default. */
   clock: ClockMode = 'faithful';
+  /** When invariants are checked (see {@link DevnetOptions.checkInvariants}). */
+  checkInvariants: 'off' | 'message' | 'epoch' = 'off';
   /** Epochs stepped and fast-forwarded since genesis. */
   readonly clockStats: ClockStats = { stepped: 0n, fastForwarded: 0n };
   private readonly agentList: Agent[] = [];
@@ -387,8 +397,23 @@ export class Devnet {
     this.epochTips += result.gasOutputs.minerTip;
     this.epochPenalties += result.gasOutputs.minerPenalty;
     this.queueEvents(result);
+    this.afterMessage();
     this.deliverEvents();
     return result;
+  }
+
+  /** Debug mode: throws when an invariant is violated (see {@link DevnetOptions.checkInvariants}). */
+  private verifyInvariants(when: string): void {
+    const violations = checkAllInvariants(this);
+    if (violations.length > 0) throw new DevnetError('INVARIANT_VIOLATED', `invariants violated ${when}:\n  ${violations.join('\n  ')}`);
+  }
+
+  private afterMessage(): void {
+    if (this.checkInvariants === 'message') this.verifyInvariants(`after a message at epoch ${this.epoch}`);
+  }
+
+  private afterEpoch(): void {
+    if (this.checkInvariants !== 'off') this.verifyInvariants(`at the end of epoch ${this.epoch - 1n}`);
   }
 
   /**
@@ -401,6 +426,7 @@ export class Devnet {
     this.elected = undefined;
     this.lastResult = result;
     this.queueEvents(result);
+    this.afterMessage();
     this.deliverEvents();
     return result;
   }
@@ -656,6 +682,7 @@ export class Devnet {
         this.endEpoch();
         done += 1n;
       }
+      this.afterEpoch();
       if (done >= report || done === total) {
         opts.onProgress?.(done, total);
         while (report <= done) report += every;
@@ -919,6 +946,7 @@ export function createDevnet(opts: DevnetOptions = {}): Devnet & { readonly gene
   devnet = new Devnet(genesis, policy, seed);
   devnet.blockProduction = opts.blockProduction ?? 'faithful';
   devnet.clock = opts.clock ?? 'faithful';
+  devnet.checkInvariants = opts.checkInvariants ?? 'off';
   // Keep deriving after the genesis keys so createAccount() never reuses them.
   devnet.skipKeys(keys.length);
   const genesisAccounts = keys.map((k, i) =>

@@ -20,4 +20,19 @@ describe('checkAllInvariants', () => {
     net.machine.tree.setActor(alice.id, { ...actor, balance: actor.balance + 1n });
     expect(checkAllInvariants(net)).toEqual([`FIL: balances sum to ${net.genesisSupply + 1n}, genesis supply was ${net.genesisSupply}`]);
   });
+
+  it('debug mode checks after every message and epoch and throws on a violation', () => {
+    const net = createDevnet({ accounts: [{ balance: FIL(10) }], checkInvariants: 'message' });
+    const [alice] = net.genesisAccounts;
+    const bob = net.createAccount();
+    net.send({ from: alice!, to: bob, value: FIL(1) });
+    net.advanceEpochs(3);
+    const actor = net.machine.tree.getActor(bob.id)!;
+    net.machine.tree.setActor(bob.id, { ...actor, balance: actor.balance + 7n });
+    expect(() => net.send({ from: alice!, to: bob, value: 1n })).toThrow(/invariants violated after a message at epoch 3:\n {2}FIL: balances sum to/);
+    const epochly = createDevnet({ checkInvariants: 'epoch' });
+    const reward = epochly.machine.tree.getActor(2n)!;
+    epochly.machine.tree.setActor(2n, { ...reward, balance: reward.balance - 1n });
+    expect(() => epochly.advanceEpochs(1)).toThrow(/invariants violated at the end of epoch 0/);
+  });
 });

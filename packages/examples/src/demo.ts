@@ -56,13 +56,13 @@ console.log(`  total FIL conserved: ${net.totalBalance() === net.genesisSupply ?
 section('A storage market over the years: providers, clients, deals of mixed lengths, an outage and a termination');
 {
   // DEMO_YEARS / DEMO_MINERS / DEMO_DEALS scale it up (busy epochs cost milliseconds each).
-  const years = Number(process.env.DEMO_YEARS ?? 1);
+  const years = Number(process.env.DEMO_YEARS ?? 2);
   const miners = Number(process.env.DEMO_MINERS ?? 2);
   const deals = Number(process.env.DEMO_DEALS ?? 6);
   const t = performance.now();
   const s = runDealExpiryScenario({ years, miners, clients: 3, deals, onProgress: progressBar, progressEvery: 2880n * 7n });
   const secs = (performance.now() - t) / 1000;
-  console.log(`  ${s.epochs.toLocaleString('en-US')} epochs (${years} years) in ${secs.toFixed(1)} s: ${s.clockStats.stepped.toLocaleString('en-US')} stepped, ${s.clockStats.fastForwarded.toLocaleString('en-US')} fast-forwarded`);
+  console.log(`  ${s.epochs.toLocaleString('en-US')} epochs (${years} year${years === 1 ? "" : "s"}) in ${secs.toFixed(1)} s: ${s.clockStats.stepped.toLocaleString('en-US')} stepped, ${s.clockStats.fastForwarded.toLocaleString('en-US')} fast-forwarded`);
   console.log(`  deals published ${s.dealsPublished}, sectors proven ${s.sectorsProven}, Window PoSts ${s.postsSubmitted} (missed ${s.postsMissed}), recoveries ${s.recoveriesDeclared}`);
   console.log(`  providers' escrow change ${formatFIL(s.providerEscrowChange)} FIL (payments − slashed collateral), burnt ${formatFIL(s.burnt)} FIL, block rewards ${formatFIL(s.minted)} FIL`);
   console.log(`  invariants: ${s.invariantViolations.length === 0 ? 'all hold' : s.invariantViolations.join('; ')}; agent failures: ${s.agentFailures.length}`);

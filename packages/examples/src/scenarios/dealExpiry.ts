@@ -94,7 +94,7 @@ export function runDealExpiryScenario(opts: DealExpiryOptions = {}): DealExpiryS
   const mintedAtStart = net.builtinState.reward().totalStoragePowerReward;
 
   // Deals of mixed lengths (180 to 540 days), published over the first 90 days, round-robin.
-  const price = 100n;
+  const price = 10_000_000_000n; // 10 nanoFIL per epoch
   for (let d = 0; d < nDeals; d++) {
     const client = clients[d % nClients]!;
     const sp = sps[d % nMiners]!;

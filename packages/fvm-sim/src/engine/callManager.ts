@@ -406,6 +406,8 @@ class Kernel implements Runtime {
     if (callerType !== 'init' && callerType !== 'eam') throw new ActorError(ExitCode.USR_FORBIDDEN, 'only the Init and EAM actors may create actors');
     if (this.readOnly) throw new ActorError(ExitCode.USR_READ_ONLY, 'cannot create actors in read-only mode');
     if (this.tree.getActor(id) !== undefined) throw new ActorError(ExitCode.USR_ILLEGAL_ARGUMENT, `actor ${id} already exists`);
+    // Only installed code can be instantiated (ref-fvm loads the code before creating the actor).
+    if (this.cm.machine.registry.byCode(code) === undefined) throw new ActorError(ExitCode.USR_FORBIDDEN, `no actor code ${code.toString()} is installed: install it first (devnet.installActor)`);
     this.cm.charge(this.cm.prices.actorCreateStorage);
     this.cm.touchWrite(id);
     this.tree.setActor(id, { code, head: EMPTY_ARRAY_CID, sequence: 0n, balance: 0n, delegatedAddress });

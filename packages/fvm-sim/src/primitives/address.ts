@@ -23,6 +23,8 @@ export const CHECKSUM_LENGTH = 4;
 /** Longest address string (ref-fvm `MAX_ADDRESS_LEN`... string form is 3–138 characters). */
 export const MAX_ADDRESS_STRING_LEN = 138;
 const MAX_ID = (1n << 63n) - 1n;
+/** Largest u64. */
+const MAX_U64 = (1n << 64n) - 1n;
 
 /** Why an address was rejected. */
 export type AddressErrorReason =
@@ -94,9 +96,15 @@ export class Address {
     return new Address(protocol, payload, bytes);
   }
 
-  /** An ID address. @throws {@link AddressError} for ids outside 0..2^63−1. */
+  /**
+   * An ID address of any u64, as ref-fvm's `Address::new_id` (actors turn u64 params into ID
+   * addresses and simply find no actor for huge ones; parsing and decoding still refuse IDs above
+   * 2^63 − 1, as go-address does).
+   *
+   * @throws {@link AddressError} for ids outside 0..2^64−1.
+   */
   static newId(id: bigint): Address {
-    if (id < 0n || id > MAX_ID) throw new AddressError('BAD_PAYLOAD', `actor ID ${id} is outside 0..2^63-1`);
+    if (id < 0n || id > MAX_U64) throw new AddressError('BAD_PAYLOAD', `actor ID ${id} is outside 0..2^64-1`);
     return Address.make(Protocol.ID, encodeUvarint(id));
   }
 

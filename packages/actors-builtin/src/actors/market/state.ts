@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ActorError, type Address, Amt, type Blockstore, type CID, Hamt, codec as c } from 'fvm-sim';
+import { ActorError, type Address, Amt, AmtError, type Blockstore, type CID, Hamt, codec as c } from 'fvm-sim';
 import { epochKey, parseU64Key, u64Key } from '../../shared/keys.js';
 import { BalanceTable } from './balanceTable.js';
 import { collateralPenaltyForDealActivationMissed } from './policy.js';
@@ -86,8 +86,18 @@ export function loadDealStates(store: Blockstore, st: MarketState): Amt<unknown>
 
 /** A proposal from an opened AMT, or undefined. */
 export function findProposalIn(proposals: Amt<unknown>, id: bigint): DealProposal | undefined {
-  const raw = proposals.get(id);
+  const raw = amtGet(proposals, id, 'proposal');
   return raw === undefined ? undefined : DealProposal.fromCbor(raw);
+}
+
+/** `amt.get`, with an index beyond the AMT's range as USR_ILLEGAL_STATE (market state.rs `with_context_code`). */
+function amtGet(amt: Amt<unknown>, id: bigint, what: string): unknown {
+  try {
+    return amt.get(id);
+  } catch (e) {
+    if (e instanceof AmtError) throw ActorError.illegalState(`failed to get deal ${what} for ${id}: ${e.message}`);
+    throw e;
+  }
 }
 
 /**
@@ -105,7 +115,7 @@ export function getProposalIn(proposals: Amt<unknown>, id: bigint, nextId: bigin
 
 /** A deal state from an opened AMT, or undefined. */
 export function findDealStateIn(states: Amt<unknown>, id: bigint): DealState | undefined {
-  const raw = states.get(id);
+  const raw = amtGet(states, id, 'state');
   return raw === undefined ? undefined : DealState.fromCbor(raw);
 }
 

@@ -3,7 +3,8 @@
  *
  * Lenders pool FIL; storage providers borrow it to pledge sectors and repay from their block
  * rewards. The contract never trusts the borrower: it takes control of the borrower's miner for
- * the length of the loan through a *loan agent*, a small contract it creates for each loan.
+ * the length of the loan through a *loan agent*, a small contract it accepts for each loan
+ * (`lendingPool/loanAgent.ts`).
  *
  * The flow:
  * 1. **Lenders** `Deposit` FIL and receive shares: the first deposit gets one share per attoFIL,
@@ -16,7 +17,7 @@
  *    `RequestLoan`; the pool checks the signature by asking the underwriter's account actor
  *    `AuthenticateMessage` (FIP-0044: the account verifies its own key's signature; the same
  *    question the Market asks deal clients), checks that the miner is a storage miner owned by the
- *    caller (`GetOwner`), accepts the loan's {@link loanAgentActor} and reserves the principal.
+ *    caller (`GetOwner`), accepts the loan's agent and reserves the principal.
  *    The agent is created by the borrower's account through the Init actor's `Exec` (its f2
  *    address is derived from that message): a contract cannot call Init's internal `Exec`
  *    (builtin-actors `restrict_internal_api`; a Solidity pool would CREATE2 through the EAM), so
@@ -43,9 +44,10 @@
  * remaining debt. Once the term is over, `Close` writes off the unpaid principal: the share price
  * drops by it. The agent keeps the miner; whatever it collects later (rewards still vesting, pledge
  * released when faulty sectors are terminated) still reaches the pool as a recovery. What lenders
- * recover is therefore: every installment paid, plus the miner's available balance at default,
- * plus later recoveries, minus nothing: fault fees are paid by the miner from its own funds before
- * anything becomes available.
+ * recover is therefore: every installment paid, plus the miner's available balance from the
+ * default on, plus later recoveries. Fault fees come first: the miner pays them from its own funds
+ * (vesting rewards, then balance) before anything is available, and a miner in fee debt pays out
+ * nothing.
  *
  * State lives in HAMTs (shares by address, loans by ID). Every amount is an exact bigint.
  *

@@ -129,6 +129,8 @@ export interface DevnetOptions {
    * (`'off'`, default). A violation throws {@link DevnetError} `INVARIANT_VIOLATED` listing them.
    */
   readonly checkInvariants?: 'off' | 'message' | 'epoch';
+  /** Power's total pledge at genesis (default 1,000 FIL; see {@link GenesisOptions.genesisPledge}). */
+  readonly genesisPledge?: bigint;
 }
 
 /**
@@ -942,6 +944,7 @@ export function createDevnet(opts: DevnetOptions = {}): Devnet & { readonly gene
     accounts: keys.map((k) => ({ address: k.address, balance: k.spec.balance })),
     circulatingSupply: () => devnet?.circulatingSupply() ?? 0n,
     ...(opts.actorOverrides ? { actorOverrides: opts.actorOverrides } : {}),
+    ...(opts.genesisPledge !== undefined ? { genesisPledge: opts.genesisPledge } : {}),
   });
   devnet = new Devnet(genesis, policy, seed);
   devnet.blockProduction = opts.blockProduction ?? 'faithful';

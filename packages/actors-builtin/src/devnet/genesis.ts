@@ -68,7 +68,19 @@ export interface GenesisOptions extends Omit<MachineOptions, 'registry' | 'state
    * (default {@link DEFAULT_VERIFREG_ROOT_KEY}). The root key adds and removes verifiers.
    */
   readonly verifregRootKey?: Address;
+  /**
+   * Network pledge recorded in Power at genesis (attoFIL; default {@link DEFAULT_GENESIS_PLEDGE}),
+   * standing for the pledge of a real network's genesis miners. builtin-actors v18 never adds a
+   * miner's create-miner deposit (FIP-0077) to Power's total pledge but subtracts it when it
+   * vests, so on a network with no other pledge the first such vesting would drive the total
+   * negative and abort the miner's cron. Mainnet's ~10⁸ FIL of pledge hides this; a devnet needs
+   * a floor. It lowers the devnet's circulating supply by the same amount.
+   */
+  readonly genesisPledge?: bigint;
 }
+
+/** Default {@link GenesisOptions.genesisPledge}: 1,000 FIL. */
+export const DEFAULT_GENESIS_PLEDGE = 1_000n * 10n ** 18n;
 
 /** What {@link buildGenesis} made. */
 export interface Genesis {
@@ -116,7 +128,9 @@ export function buildGenesis(opts: GenesisOptions): Genesis {
   const entries = [{ receiver: STORAGE_POWER_ACTOR_ADDR, methodNum: 5 }];
   if (registry.builtin('storagemarket')) entries.push({ receiver: STORAGE_MARKET_ACTOR_ADDR, methodNum: 9 });
   machine.createActorRecord(CRON_ACTOR_ID, CODES.cron, { state: CronState.toCbor({ entries }) });
-  machine.createActorRecord(STORAGE_POWER_ACTOR_ID, CODES.storagepower, { state: PowerState.toCbor(constructPowerState(store)) });
+  const genesisPledge = opts.genesisPledge ?? DEFAULT_GENESIS_PLEDGE;
+  const powerState = { ...constructPowerState(store), totalPledgeCollateral: genesisPledge, thisEpochPledgeCollateral: genesisPledge };
+  machine.createActorRecord(STORAGE_POWER_ACTOR_ID, CODES.storagepower, { state: PowerState.toCbor(powerState) });
   machine.createActorRecord(STORAGE_MARKET_ACTOR_ID, CODES.storagemarket, { state: MarketState.toCbor(constructMarketState(store)) });
   // FIL+: the verified registry with its root key account at f080, and DataCap governed by verifreg.
   const verifregRoot = Address.newId(VERIFREG_ROOT_ID);

@@ -23,7 +23,8 @@ import { BitField, CID, encodeBigInt, encodeCbor, encodeWith } from 'fvm-sim';
 import { builtinMethods, devnetBundle } from './methods.js';
 import { learnShape } from './shapes.js';
 import { PublishStorageDealsParams, WithdrawBalanceParams } from '../actors/market/types.js';
-import type { CallerKind, World } from './world.js';
+import { CALLER_KINDS, type CallerKind, PROBE_CONTRACT_CODE, type World } from './world.js';
+import { ExecParams } from '../actors/init/types.js';
 
 /** A method that accepts any caller (its own checks, if any, are not about the caller). */
 export const ANY = Object.freeze({ any: true as const });
@@ -103,7 +104,11 @@ export const METHOD_RESTRICTIONS: Readonly<Record<string, Restriction>> = Object
   'system.Constructor': system('system/src/lib.rs constructor'),
   // Init
   'init.Constructor': system('init/src/lib.rs constructor'),
-  'init.Exec': ANY, // caller-type rules (can_exec) concern the code being created, not who calls
+  // Any caller: can_exec concerns the code being created, not who calls. The params name installed
+  // code (the probe contract), since code that is not installed is refused with 18 whoever calls.
+  'init.Exec': only([...CALLER_KINDS], 'init/src/lib.rs exec: no caller check (can_exec rules the exec type)', {
+    params: () => encodeWith(ExecParams, { codeCid: PROBE_CONTRACT_CODE, constructorParams: new Uint8Array(0) }),
+  }),
   'init.Exec4': only(['eam'], 'init/src/lib.rs exec4: validate_immediate_caller_is(EAM)'),
   // Cron
   'cron.Constructor': system('cron/src/lib.rs constructor'),

@@ -6,7 +6,7 @@
  */
 import { type Address, type ApplyResult, codec as c, decodeWith, encodeWith } from 'fvm-sim';
 import { findDealState, findProposal } from '../actors/market/state.js';
-import { ClientDealProposal, DealProposal, type DealState, GetBalanceReturn, MarketMethod } from '../actors/market/types.js';
+import { ClientDealProposal, DealProposal, type DealState, GetBalanceReturn, MarketMethod, PublishStorageDealsParams, PublishStorageDealsReturn } from '../actors/market/types.js';
 import { dealProviderCollateralBounds } from '../actors/market/policy.js';
 import { STORAGE_MARKET_ACTOR_ADDR } from '../shared/singletons.js';
 import { type Account, type Devnet, DevnetError, rootCause } from './devnet.js';
@@ -49,4 +49,18 @@ export function minProviderCollateral(net: Devnet, pieceSize: bigint): bigint {
   const power = net.builtinState.power();
   const reward = net.builtinState.reward();
   return dealProviderCollateralBounds(net.policy, pieceSize, power.thisEpochRawBytePower, reward.thisEpochBaselinePower, net.circulatingSupply())[0];
+}
+
+/**
+ * Publishes signed deals as a provider's worker or control address (Market.PublishStorageDeals)
+ * and returns the new deal IDs by input position (`undefined` for a deal the market refused).
+ *
+ * @throws {@link DevnetError} `MESSAGE_FAILED` when the whole message fails (e.g. every deal invalid).
+ */
+export function publishDeals(net: Devnet, from: Account, deals: readonly ClientDealProposal[]): { ids: (bigint | undefined)[]; result: ApplyResult } {
+  const result = net.send({ from, to: STORAGE_MARKET_ACTOR_ADDR, method: MarketMethod.PublishStorageDealsExported, params: encodeWith(PublishStorageDealsParams, { deals: [...deals] }) });
+  if (result.exitCode !== 0) throw new DevnetError('MESSAGE_FAILED', `PublishStorageDeals failed with exit ${result.exitCode}: ${rootCause(result)}`);
+  const ret = decodeWith(PublishStorageDealsReturn, result.returnData!);
+  let next = 0;
+  return { ids: deals.map((_, i) => (ret.validDeals.has(i) ? ret.ids[next++] : undefined)), result };
 }

@@ -143,6 +143,31 @@ describe('token amounts', () => {
     expect(() => decodeBigInt(Uint8Array.of(2, 1))).toThrow(/sign byte/);
     expect(() => decodeBigInt(new Uint8Array(129))).toThrow(/128/);
   });
+
+  it('encodes and decodes BigInts of every length as the byte-at-a-time definition does', () => {
+    const reference = (v: bigint): number[] => {
+      if (v === 0n) return [];
+      const out: number[] = [];
+      for (let m = v < 0n ? -v : v; m > 0n; m >>= 8n) out.unshift(Number(m & 0xffn));
+      return [v < 0n ? 1 : 0, ...out];
+    };
+    const values: bigint[] = [];
+    // Every byte length up to 64 (around the 48-bit limbs of the implementation), at both ends of the range.
+    for (let bytes = 1n; bytes <= 64n; bytes++) values.push((1n << (8n * bytes)) - 1n, 1n << (8n * (bytes - 1n)), (1n << (8n * bytes)) / 3n);
+    let seed = 12345n;
+    for (let i = 0; i < 500; i++) {
+      seed = (seed * 6364136223846793005n + 1442695040888963407n) & ((1n << 64n) - 1n);
+      values.push((seed << BigInt(i % 300)) + BigInt(i));
+    }
+    for (const v of [...values, ...values.map((x) => -x)]) {
+      expect([...encodeBigInt(v)]).toEqual(reference(v));
+      expect(decodeBigInt(encodeBigInt(v))).toBe(v);
+    }
+    // Non-canonical magnitudes (leading zero bytes) still decode to their value.
+    expect(decodeBigInt(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 1, 2))).toBe(258n);
+    expect(decodeBigInt(Uint8Array.of(1, 0))).toBe(0n);
+    expect(decodeBigInt(Uint8Array.of(0))).toBe(0n);
+  });
 });
 
 describe('exit codes', () => {

@@ -21,18 +21,28 @@ import { CRON_QUEUE_HAMT_BITWIDTH } from '../actors/power/policy.js';
 import { snapshotEpochPower } from '../actors/power/state.js';
 import { RewardState } from '../actors/reward/types.js';
 import { updateNetworkKPI } from '../actors/reward/logic.js';
-import { MarketState } from '../actors/market/types.js';
-import { loadDealOps } from '../actors/market/state.js';
+import { MARKET_HAMT_BITWIDTH, MarketState } from '../actors/market/types.js';
 
 /** No scheduled work: the epoch after which nothing is queued. */
 export const NEVER = (1n << 62n) - 1n;
 
+/**
+ * The last state decoded or written per codec, by head CID. Fast mode reads the power, reward and
+ * market states at every stretch; between two stretches usually only one of them changed. Cached
+ * states are never mutated (callers copy before changing them), so a hit is what decoding gives.
+ */
+const stateCache = new Map<Codec<unknown>, { head: CID; state: unknown }>();
+
 function readState<S>(machine: Machine, id: bigint, codec: Codec<S>): S | undefined {
   const actor = machine.tree.getActor(id);
   if (actor === undefined) return undefined;
+  const cached = stateCache.get(codec as Codec<unknown>);
+  if (cached !== undefined && cached.head.equals(actor.head)) return cached.state as S;
   const bytes = machine.store.get(actor.head);
   if (bytes === undefined) return undefined;
-  return codec.fromCbor(decodeCbor(bytes));
+  const state = codec.fromCbor(decodeCbor(bytes));
+  stateCache.set(codec as Codec<unknown>, { head: actor.head, state });
+  return state;
 }
 
 function writeState<S>(machine: Machine, id: bigint, codec: Codec<S>, state: S): void {
@@ -41,16 +51,32 @@ function writeState<S>(machine: Machine, id: bigint, codec: Codec<S>, state: S):
   const cid: CID = cborCid(bytes);
   machine.store.put(cid, bytes);
   machine.tree.setActor(id, { ...machine.tree.getActor(id)!, head: cid });
+  stateCache.set(codec as Codec<unknown>, { head: cid, state });
+}
+
+/**
+ * The epochs of an epoch-keyed HAMT, ascending, by root CID (content-addressed, so a hit is exact).
+ * The market's deal-operation schedule, for one, stays the same across most stretches.
+ */
+const epochKeysCache = new Map<string, readonly bigint[]>();
+const EPOCH_KEYS_CACHE_SIZE = 16;
+
+function epochKeys(store: Blockstore, root: CID, bitwidth: number): readonly bigint[] {
+  const key = root.toString();
+  const hit = epochKeysCache.get(key);
+  if (hit !== undefined) return hit;
+  const epochs: bigint[] = [];
+  for (const k of Hamt.load<unknown>(store, root, bitwidth).keys()) epochs.push(parseEpochKey(k));
+  epochs.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (epochKeysCache.size >= EPOCH_KEYS_CACHE_SIZE) epochKeysCache.delete(epochKeysCache.keys().next().value!);
+  epochKeysCache.set(key, epochs);
+  return epochs;
 }
 
 /** The first epoch ≥ `from` with a key in an epoch-keyed HAMT, or {@link NEVER}. */
-function firstKeyAtOrAfter(hamt: Hamt<unknown>, from: bigint): bigint {
-  let best = NEVER;
-  for (const key of hamt.keys()) {
-    const epoch = parseEpochKey(key);
-    if (epoch >= from && epoch < best) best = epoch;
-  }
-  return best;
+function firstKeyAtOrAfter(store: Blockstore, root: CID, bitwidth: number, from: bigint): bigint {
+  for (const epoch of epochKeys(store, root, bitwidth)) if (epoch >= from) return epoch < NEVER ? epoch : NEVER;
+  return NEVER;
 }
 
 /**
@@ -62,13 +88,10 @@ export function nextCronWorkEpoch(machine: Machine): bigint {
   const store: Blockstore = machine.store;
   let next = NEVER;
   const power = readState(machine, STORAGE_POWER_ACTOR_ID, PowerState);
-  if (power !== undefined) {
-    const queue = Hamt.load<unknown>(store, power.cronEventQueue, CRON_QUEUE_HAMT_BITWIDTH);
-    next = firstKeyAtOrAfter(queue, power.firstCronEpoch);
-  }
+  if (power !== undefined) next = firstKeyAtOrAfter(store, power.cronEventQueue, CRON_QUEUE_HAMT_BITWIDTH, power.firstCronEpoch);
   const market = readState(machine, STORAGE_MARKET_ACTOR_ID, MarketState);
   if (market !== undefined) {
-    const m = firstKeyAtOrAfter(loadDealOps(store, market), market.lastCron + 1n);
+    const m = firstKeyAtOrAfter(store, market.dealOpsByEpoch, MARKET_HAMT_BITWIDTH, market.lastCron + 1n);
     if (m < next) next = m;
   }
   return next;
@@ -83,7 +106,9 @@ export function nextCronWorkEpoch(machine: Machine): bigint {
  */
 export function endQuietEpochs(machine: Machine, count: bigint): void {
   if (count <= 0n) return;
-  const power = readState(machine, STORAGE_POWER_ACTOR_ID, PowerState);
+  // A copy: snapshotEpochPower assigns the power state's fields (cached states stay as decoded).
+  const decodedPower = readState(machine, STORAGE_POWER_ACTOR_ID, PowerState);
+  const power = decodedPower === undefined ? undefined : { ...decodedPower };
   let reward = readState(machine, REWARD_ACTOR_ID, RewardState);
   const market = readState(machine, STORAGE_MARKET_ACTOR_ID, MarketState);
   const first = machine.epoch;

@@ -1,8 +1,7 @@
 import type { CID } from 'multiformats/cid';
-import { blake2b } from '@noble/hashes/blake2.js';
 import type { Blockstore } from '../ipld/blockstore.js';
 import { encodeCbor, decodeCbor } from '../ipld/cbor.js';
-import { cborCid } from '../ipld/cid.js';
+import { blake2b256, cborCid } from '../ipld/cid.js';
 import { type Codec, CodecError } from '../ipld/codec.js';
 import { GasTracker, OutOfGas } from '../gas/tracker.js';
 import type { PriceList } from '../gas/priceList.js';
@@ -528,7 +527,7 @@ class Kernel implements Runtime {
 
   hashBlake2b(data: Uint8Array): Uint8Array {
     this.cm.charge(this.cm.prices.hashPerByte.blake2b256 * data.length);
-    return blake2b(data, { dkLen: 32 });
+    return blake2b256(data);
   }
 
   chargeGas(_name: string, milligas: number): void {

@@ -1,6 +1,6 @@
-import { blake2b } from '@noble/hashes/blake2.js';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
+import { blake2b256 } from './blake2b.js';
 
 /** Multicodec code of dag-cbor, the codec of every Filecoin state block. */
 export const DAG_CBOR = 0x71;
@@ -11,10 +11,8 @@ export const IDENTITY = 0x00;
 /** Multihash code of blake2b-256, the hash of Filecoin state blocks. */
 export const BLAKE2B_256 = 0xb220;
 
-/** blake2b with a 32-byte digest. */
-export function blake2b256(data: Uint8Array): Uint8Array {
-  return blake2b(data, { dkLen: 32 });
-}
+/** blake2b with a 32-byte digest (see `blake2b.ts`). */
+export { blake2b256 };
 
 /**
  * The CIDv1 of a dag-cbor block, hashed with blake2b-256, as Filecoin state blocks are addressed.

@@ -7,12 +7,12 @@
  * message's fees alone would, and FIL is conserved.
  *
  * Counts: every actor gets at least FVM_SIM_FUZZ_CASES inputs (default 1000) shared by its
- * methods, each method at least FVM_SIM_FUZZ_MIN_PER_METHOD (default 150), plus a quarter of
+ * methods, each method at least FVM_SIM_FUZZ_MIN_PER_METHOD (default 1000), plus a quarter of
  * FVM_SIM_FUZZ_CASES to unknown method numbers; FVM_SIM_FUZZ_SEED picks the run (default fixed, so
  * CI is reproducible). A deep local run: FVM_SIM_FUZZ_CASES=20000 FVM_SIM_FUZZ_MIN_PER_METHOD=2000.
  */
 import fc from 'fast-check';
-import { ExitCode, exitCodeName } from 'fvm-sim';
+import { ExitCode, FIRST_EXPORTED_METHOD_NUMBER, exitCodeName } from 'fvm-sim';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Via, callOnce, hex, panics } from './harness.js';
 import { type FuzzParams, fuzzParams, junkValue } from './hostile.js';
@@ -25,7 +25,7 @@ import { encodeCbor } from 'fvm-sim';
 
 /** Inputs per actor (its methods share them, each getting at least PER_METHOD). */
 const CASES = Number(process.env.FVM_SIM_FUZZ_CASES ?? 1000);
-const PER_METHOD = Number(process.env.FVM_SIM_FUZZ_MIN_PER_METHOD ?? 150);
+const PER_METHOD = Number(process.env.FVM_SIM_FUZZ_MIN_PER_METHOD ?? 1000);
 const UNKNOWN_METHOD_CASES = Math.max(1, Math.floor(CASES / 4));
 const SEED = Number(process.env.FVM_SIM_FUZZ_SEED ?? 0x5eed);
 
@@ -98,6 +98,13 @@ function check(m: BuiltinMethod, num: number, caller: { label: string; via: Via 
   if (unknownMethod) {
     if (r.exitCode !== ExitCode.OK && r.exitCode !== ExitCode.USR_UNHANDLED_MESSAGE) return `unknown method gave ${why}, expected OK (fallback) or USR_UNHANDLED_MESSAGE`;
     if (out.rootAfter.toString() !== out.rootIfAborted.toString()) return `unknown method changed state beyond the message's fees (exit ${why})`;
+    return undefined;
+  }
+  // builtin-actors restrict_internal_api: a user contract calling an internal method (below 2^24) is
+  // refused before its params are read.
+  if (caller.label === 'contract' && num < FIRST_EXPORTED_METHOD_NUMBER) {
+    if (r.exitCode !== ExitCode.USR_FORBIDDEN) return `a user contract calling internal method ${num} must get USR_FORBIDDEN, got ${why}`;
+    if (out.rootAfter.toString() !== out.rootIfAborted.toString()) return `refused call changed state beyond the sender's nonce and fees`;
     return undefined;
   }
   const decodable = decodes(m.params, p.params);

@@ -1,5 +1,6 @@
 import * as dagCbor from '@ipld/dag-cbor';
 import { FvmSimError } from '../errors/base.js';
+import { fastDecode, fastEncode } from './fastCbor.js';
 
 /** A value that dag-cbor can encode: numbers, bigints, strings, bytes, arrays, maps, CIDs, null, booleans. */
 export type CborValue = unknown;
@@ -17,6 +18,8 @@ export class CborError extends FvmSimError {
  * @throws {@link CborError} if the value has no dag-cbor form (undefined, functions, floats NaN…).
  */
 export function encodeCbor(value: CborValue): Uint8Array {
+  const fast = fastEncode(value);
+  if (fast !== undefined) return fast;
   try {
     return dagCbor.encode(value);
   } catch (cause) {
@@ -30,6 +33,8 @@ export function encodeCbor(value: CborValue): Uint8Array {
  * @throws {@link CborError} on truncated or non-canonical input.
  */
 export function decodeCbor<T = unknown>(bytes: Uint8Array): T {
+  const fast = fastDecode(bytes);
+  if (fast !== undefined) return fast as T;
   try {
     return dagCbor.decode(bytes) as T;
   } catch (cause) {

@@ -54,5 +54,20 @@ export async function writeImages(root) {
       title: 'Baseline power doubles in a year', xScale: day, xLabel: 'day', yScale: 2n ** 60n, yLabel: 'EiB', width: 560, height: 280,
     }));
   }
+
+  // 5 · A lending pool's one-day loan, repaid from the miner in four installments (as in notebook 5).
+  {
+    const { lendingPoolWorld, SCENARIO_INTERVAL } = await load('examples');
+    const w = lendingPoolWorld({ seed: 'notebook-5' });
+    const loan = w.borrow(4n * SCENARIO_INTERVAL);
+    w.advanceSampling(loan.start + 1n, 1n); // then one epoch past each half hour: collections show at once
+    const samples = w.advanceSampling(loan.start + 4n * SCENARIO_INTERVAL + 121n, 60n);
+    loan.stopKeeper();
+    const at = (s) => s.epoch - loan.start;
+    write('05-lending-pool.svg', lineChart([
+      { name: "pool's balance", points: samples.map((s) => [at(s), s.poolBalance]) },
+      { name: "loan's debt", points: samples.map((s) => [at(s), s.debt]), color: '#D55E00' },
+    ], { title: 'Lending pool: a one-day loan of 2 000 FIL, four installments', xScale: 120n, xLabel: 'hours since the loan started', yScale: FIL(1), yLabel: 'FIL', step: true, width: 560, height: 280 }));
+  }
   return written;
 }

@@ -5,127 +5,31 @@
  * `Collect` every interval. Scenario 2: the provider goes offline part-way.
  */
 import { type ApplyResult, ExitCode, FIL, codec as c, decodeWith, encodeWith } from 'fvm-sim';
-import { type Account, BURNT_FUNDS_ACTOR_ADDR, STORAGE_POWER_ACTOR_ADDR, StorageProvider, checkAllInvariants, createDevnet, everyEpochs, power } from '@fvm-sim/actors-builtin';
+import { BURNT_FUNDS_ACTOR_ADDR, checkAllInvariants } from '@fvm-sim/actors-builtin';
 import { describe, expect, it } from 'vitest';
-import {
-  LendingPoolMethod,
-  LendingPoolParams,
-  Loan,
-  LoanAgentParams,
-  LoanSpec,
-  LoanStatus,
-  MinerApi,
-  MinerOwnerReturn,
-  PoolInfo,
-  RequestLoanParams,
-  RequestLoanReturn,
-  agentParamsFor,
-  lendingPoolActor,
-  loanInterest,
-  principalPart,
-  } from '../lendingPool.js';
-import { AgentStatus, ChangeBeneficiaryParams, CollectReturn, GetBeneficiaryReturn, LoanAgentMethod, loanAgentActor } from './loanAgent.js';
+import { LoanStatus, MinerApi, loanInterest, principalPart } from '../lendingPool.js';
+import { AgentStatus, CollectReturn, LoanAgentMethod } from './loanAgent.js';
+import { SCENARIO_INTERVAL, SCENARIO_PRINCIPAL, SCENARIO_RATE_BPS, lendingPoolWorld } from './scenario.js';
 
 const ok = (r: ApplyResult) => {
   expect(r.exitCode, r.failureInfo).toBe(ExitCode.OK);
   return r;
 };
 
-const PRINCIPAL = FIL(2000);
-const RATE_BPS = 5_000n; // 50% a year: a devnet has a generous block reward
-const INTERVAL = 720n; // four installments a day
-
-/** One collection by the keeper. */
-interface Collection {
-  readonly epoch: bigint;
-  readonly withdrawn: bigint;
-  readonly status: number;
-  /** The reason of a default declared by this collection. */
-  readonly defaulted?: string;
-}
-
-/**
- * A devnet with two lenders (6 000 and 4 000 FIL deposited), an underwriter, a keeper and a
- * storage provider whose owner (and worker) is the borrower, sealing `sectors` CC sectors.
- */
-function world(sectors: number, funds = FIL(10)) {
-  const net = createDevnet({
-    accounts: [
-      { balance: FIL(6_100), label: 'alice' },
-      { balance: FIL(4_100), label: 'bob' },
-      { balance: FIL(1), label: 'underwriter' },
-      { balance: FIL(50), label: 'borrower' },
-      { balance: FIL(50), label: 'keeper' },
-    ],
-    blockProduction: 'faithful',
-    clock: 'fast',
-  });
-  const [alice, bob, underwriter, borrower, keeper] = net.genesisAccounts as [Account, Account, Account, Account, Account];
-  const agentCode = net.installActor(loanAgentActor);
-  const { idAddress: pool } = net.deploy(lendingPoolActor, { from: keeper, constructorParams: encodeWith(LendingPoolParams, { underwriter: underwriter.address, agentCode }) });
-  ok(net.send({ from: alice, to: pool, method: LendingPoolMethod.Deposit, value: FIL(6_000) }));
-  ok(net.send({ from: bob, to: pool, method: LendingPoolMethod.Deposit, value: FIL(4_000) }));
-  const sp = StorageProvider.create(net, { owner: borrower, funds, name: 'borrower-sp' });
-  net.addAgent(sp);
-  sp.pledgeSectors(sectors);
-
-  const info = () => decodeWith(PoolInfo, net.call({ to: pool, method: LendingPoolMethod.GetPoolInfo }).returnData!);
-  const loan = () => decodeWith(Loan, net.call({ to: pool, method: LendingPoolMethod.GetLoan, params: encodeWith(c.u64, 1n) }).returnData!);
-  const owner = () => decodeWith(MinerOwnerReturn, net.call({ to: sp.address, method: MinerApi.GetOwner }).returnData!);
-  const beneficiary = () => decodeWith(GetBeneficiaryReturn, net.call({ to: sp.address, method: MinerApi.GetBeneficiary }).returnData!);
-  const rawPower = () => decodeWith(power.MinerRawPowerReturn, net.call({ to: STORAGE_POWER_ACTOR_ADDR, method: power.PowerMethod.MinerRawPower, params: encodeWith(c.u64, sp.address.id!) }).returnData!).rawBytePower;
-  const sharesOf = (a: Account) => decodeWith(c.bigint, net.call({ to: pool, method: LendingPoolMethod.SharesOf, params: encodeWith(c.address, a.idAddress) }).returnData!);
-  const withdrawAll = (a: Account) => decodeWith(c.bigint, ok(net.send({ from: a, to: pool, method: LendingPoolMethod.Withdraw, params: encodeWith(c.bigint, sharesOf(a)) })).returnData!);
-
-  /**
-   * The borrower's side, off-chain then on-chain: the underwriter signs the spec; the borrower
-   * creates the agent (Init Exec), requests the loan, proposes the agent as beneficiary (quota =
-   * principal + interest, until the end of the loan) and as owner; then the agent is activated.
-   */
-  const borrow = (period: bigint) => {
-    const spec: LoanSpec = {
-      pool,
-      loanId: 1n,
-      borrower: borrower.idAddress,
-      miner: sp.address,
-      principal: PRINCIPAL,
-      period,
-      rateBps: RATE_BPS,
-      repaymentInterval: INTERVAL,
-      gracePeriod: INTERVAL / 2n,
-      offerExpiry: net.epoch + 100n,
-    };
-    const signature = underwriter.sign(encodeWith(LoanSpec, spec)).data;
-    const { idAddress: agent } = net.deploy(loanAgentActor, { from: borrower, constructorParams: encodeWith(LoanAgentParams, agentParamsFor(spec)) });
-    const { totalDue } = decodeWith(RequestLoanReturn, ok(net.send({ from: borrower, to: pool, method: LendingPoolMethod.RequestLoan, params: encodeWith(RequestLoanParams, { spec, signature, agent }) })).returnData!);
-    ok(net.send({ from: borrower, to: sp.address, method: MinerApi.ChangeBeneficiary, params: encodeWith(ChangeBeneficiaryParams, { newBeneficiary: agent, newQuota: totalDue, newExpiration: net.epoch + period + 2n * INTERVAL }) }));
-    ok(net.send({ from: borrower, to: sp.address, method: MinerApi.ChangeOwnerAddress, params: encodeWith(c.address, agent) }));
-    const activation = ok(net.send({ from: borrower, to: agent, method: LoanAgentMethod.Activate }));
-    const activationTrace = net.formatLastTrace();
-    const start = loan().startEpoch;
-    // The keeper collects every interval, from the first installment on.
-    const collections: Collection[] = [];
-    const stopKeeper = net.addAgent(
-      everyEpochs(INTERVAL, 'loan-keeper', (n) => {
-        const res = ok(n.send({ from: keeper, to: agent, method: LoanAgentMethod.Collect }));
-        const r = decodeWith(CollectReturn, res.returnData!);
-        const reason = res.events.flatMap((e) => e.entries).find((x) => x.key === 'reason');
-        collections.push({ epoch: n.epoch, withdrawn: r.withdrawn, status: r.status, ...(reason ? { defaulted: decodeWith(c.string, reason.value) } : {}) });
-      }, start + INTERVAL),
-    );
-    return { spec, agent, totalDue, start, activation, activationTrace, collections, stopKeeper };
-  };
-  return { net, alice, bob, borrower, keeper, pool, sp, info, loan, owner, beneficiary, rawPower, sharesOf, withdrawAll, borrow };
-}
+const PRINCIPAL = SCENARIO_PRINCIPAL;
+const RATE_BPS = SCENARIO_RATE_BPS;
+const INTERVAL = SCENARIO_INTERVAL;
+const world = (sectors: number, funds?: bigint) => lendingPoolWorld({ sectors, ...(funds !== undefined ? { funds } : {}) });
 
 describe('lending pool scenario', () => {
   it('a loan through its whole term: repaid from block rewards, interest to the lenders, the miner handed back', () => {
     const w = world(4);
     const { net, sp, alice, bob, borrower, info, loan, owner, beneficiary, withdrawAll } = w;
     const period = 4n * INTERVAL; // one day
-    const { agent, totalDue, start, collections, activationTrace, stopKeeper } = w.borrow(period);
+    const { agent, totalDue, start, collections, messages, activationTrace, stopKeeper } = w.borrow(period);
     const interest = loanInterest(PRINCIPAL, RATE_BPS, period);
     expect(interest).toBe(2_739_726_027_397_260_273n); // 2 000 FIL × 50% / 365
+    expect(messages.map((m) => m.step)).toEqual(['create the agent (Init.Exec)', 'request the loan', 'propose the agent as beneficiary', 'propose the agent as owner', 'activate']);
     expect(totalDue).toBe(PRINCIPAL + interest);
     // Activate: the beneficiary approval comes before the owner confirmation (which would cancel a
     // pending beneficiary change), then the pool sends the principal to the miner actor.
@@ -135,8 +39,15 @@ describe('lending pool scenario', () => {
     expect(owner()).toEqual({ owner: agent, proposed: null });
     expect(beneficiary()).toEqual({ active: { beneficiary: agent, term: { quota: totalDue, usedQuota: 0n, expiration: start + period + 2n * INTERVAL } }, proposed: null });
 
-    net.advanceTo(start + period + 1n);
+    // The books, sampled every 180 epochs: the debt falls by an installment at each collection.
+    const samples = w.advanceSampling(start + period + 1n, 180n);
     stopKeeper();
+    expect(samples.length).toBe(18);
+    expect(samples[0]).toMatchObject({ epoch: start, poolBalance: FIL(8_000), liquid: FIL(8_000), principalOutstanding: PRINCIPAL, debt: totalDue, rawPower: 0n });
+    expect(samples.at(-1)).toMatchObject({ epoch: start + period + 1n, poolBalance: FIL(10_000) + interest, principalOutstanding: 0n, debt: 0n, rawPower: 4n * 2048n });
+    // The keeper's agent acts while its epoch is processed, so its Collect shows once the devnet is past it.
+    expect(samples.find((x) => x.epoch === start + 4n * 180n)?.debt).toBe(totalDue);
+    expect(samples.find((x) => x.epoch === start + 5n * 180n)?.debt).toBe(totalDue - totalDue / 4n);
     // The provider stayed honest and earned blocks.
     expect(sp.stats.failures).toEqual([]);
     expect(sp.stats.sectorsProven).toBe(4);

@@ -195,6 +195,7 @@ interface Snapshot {
   readonly epochPenalties: bigint;
   readonly lastWinners: readonly BlockWin[];
   readonly lastResult: ApplyResult | undefined;
+  readonly lastCronResult: ApplyResult | undefined;
 }
 
 /** How many epochs the clock stepped faithfully and how many it fast-forwarded. */
@@ -237,6 +238,12 @@ export class Devnet {
   private nextSnapshot = 1;
   /** The result of the last message sent. */
   lastResult: ApplyResult | undefined;
+  /**
+   * The result of the last cron tick run as a message (`f00 → f03 EpochTick`, with its trace): the
+   * epoch's deferred miner cron events, market cron, reward update. Fast-forwarded quiet epochs run
+   * no cron message and leave it as it was.
+   */
+  lastCronResult: ApplyResult | undefined;
   /** Block production mode. */
   blockProduction: BlockProduction = 'faithful';
   /** Winners of the last epoch that ended (empty for a null round). */
@@ -544,6 +551,7 @@ export class Devnet {
     const r = applyImplicitMessage(this.machine, { from: SYSTEM_ACTOR_ADDR, to: CRON_ACTOR_ADDR, method: CronMethod.EpochTick });
     // A failing cron is a consensus failure for a real node.
     if (r.exitCode !== 0) throw new DevnetError('CRON_FAILED', `cron failed at epoch ${this.epoch} with exit ${r.exitCode}: ${r.failureInfo ?? ''}`);
+    this.lastCronResult = r;
     this.queueEvents(r);
     this.machine.epoch += 1n;
     this.clockStats.stepped += 1n;
@@ -726,6 +734,7 @@ export class Devnet {
       epochPenalties: this.epochPenalties,
       lastWinners: this.lastWinners,
       lastResult: this.lastResult,
+      lastCronResult: this.lastCronResult,
     });
     return id;
   }
@@ -755,6 +764,7 @@ export class Devnet {
     this.epochPenalties = snap.epochPenalties;
     this.lastWinners = snap.lastWinners;
     this.lastResult = snap.lastResult;
+    this.lastCronResult = snap.lastCronResult;
   }
 
   /**

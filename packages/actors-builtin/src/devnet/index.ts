@@ -9,3 +9,4 @@ export * from './fixtures.js';
 export * from './deals.js';
 export * from './storageProvider.js';
 export * from './invariants.js';
+export * from './miners.js';

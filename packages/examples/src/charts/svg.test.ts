@@ -66,6 +66,35 @@ describe('lineChart', () => {
     expect(points(lineChart([{ name: 's', points: long }], { ...opts, maxPoints: 3 }))).toEqual(['37,132 128.5,132 220,132']);
   });
 
+  it('draws dashed series (line and legend) and labelled markers inside the x range', () => {
+    const svg = lineChart(
+      [
+        { name: 'measured', points: [[0n, 4n], [2880n, 2n]] },
+        { name: 'projected', points: [[2880n, 2n], [5760n, 0n]], dashed: true },
+      ],
+      { width: 240, height: 160, xScale: 2880n, markers: [{ x: 2880n, label: 'now' }, { x: 1440n, label: 'fault <1>', color: '#D55E00' }, { x: 9n * 2880n, label: 'outside' }] },
+    );
+    const lines = svg.split('\n');
+    expect(lines.filter((l) => l.includes('stroke-dasharray="6 4"'))).toEqual([
+      expect.stringMatching(/^<polyline stroke="#D55E00" stroke-dasharray="6 4" points="[^"]+"><title>projected<\/title><\/polyline>$/),
+      expect.stringMatching(/^<line x1="[\d.]+" y1="[\d.]+" x2="[\d.]+" y2="[\d.]+" stroke="#D55E00" stroke-width="3" stroke-dasharray="6 4"\/>$/),
+    ]);
+    const markers = lines.slice(lines.indexOf('<g class="markers" font-size="11">'));
+    expect(markers.slice(0, 6)).toEqual([
+      '<g class="markers" font-size="11">',
+      // x from 23 (day 0) to 220 (day 2): day 1 at 121.5, day 0.5 at 72.25; labels on staggered rows.
+      '<line x1="121.5" y1="32" x2="121.5" y2="132" stroke="#666" stroke-dasharray="3 3"/>',
+      '<text x="124.5" y="43" fill="#666">now</text>',
+      '<line x1="72.25" y1="32" x2="72.25" y2="132" stroke="#D55E00" stroke-dasharray="3 3"/>',
+      '<text x="75.25" y="56" fill="#D55E00">fault &lt;1&gt;</text>',
+      '</g>',
+    ]);
+    expect(svg).not.toContain('outside');
+    // A label in the right third of the plot ends at its line.
+    expect(lineChart([{ name: 's', points: [[0, 1], [10, 1]] }], { width: 240, height: 160, markers: [{ x: 9, label: 'late' }] })).toMatch(/<text x="[\d.]+" y="[\d.]+" text-anchor="end" fill="#666">late<\/text>/);
+    expect(lineChart([{ name: 's', points: [[0, 1]] }])).not.toContain('class="markers"');
+  });
+
   it('draws an empty chart for no series', () => {
     const svg = lineChart([], { width: 100, height: 80 });
     expect(svg).toContain('<g class="series" fill="none" stroke-width="2" stroke-linejoin="round">\n</g>');
@@ -109,6 +138,15 @@ describe('barChart', () => {
       '</g>',
       '</svg>',
     ]);
+  });
+});
+
+describe('barChart showValues', () => {
+  it('leaves the values out when told to', () => {
+    const bars = [{ label: 'a', value: 2 }, { label: 'b', value: 0 }];
+    const texts = (svg: string) => [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+">([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(texts(barChart(bars, { width: 160, height: 120 }))).toEqual(['0', '0.5', '1', '1.5', '2', '2', 'a', '0', 'b']);
+    expect(texts(barChart(bars, { width: 160, height: 120, showValues: false }))).toEqual(['0', '0.5', '1', '1.5', '2', 'a', 'b']);
   });
 });
 

@@ -20,6 +20,16 @@ export interface ChartSeries {
   readonly points: ReadonlyArray<readonly [x: ChartValue, y: ChartValue]>;
   /** Stroke colour (default: the next colour of {@link CHART_COLORS}). */
   readonly color?: string;
+  /** Draw the line dashed (e.g. a projection next to measured values). Default false. */
+  readonly dashed?: boolean;
+}
+
+/** A vertical line across a {@link lineChart} at `x`, labelled: an event on the time axis. */
+export interface ChartMarker {
+  readonly x: ChartValue;
+  readonly label: string;
+  /** Line and label colour (default grey). */
+  readonly color?: string;
 }
 
 /** Options shared by {@link lineChart} and {@link barChart}. */
@@ -55,6 +65,18 @@ export interface LineChartOptions extends ChartOptions {
    * always keeping the first and the last.
    */
   readonly maxPoints?: number;
+  /**
+   * Events to mark with a dashed vertical line and a label at the top of the plot (x in the
+   * series' unit, scaled by `xScale`). Markers outside the x range are not drawn; labels of close
+   * markers are staggered over three rows, and labels in the right third of the plot end at their line.
+   */
+  readonly markers?: readonly ChartMarker[];
+}
+
+/** Options of {@link barChart}. */
+export interface BarChartOptions extends ChartOptions {
+  /** Write each bar's value above it (default true; turn off for many bars). */
+  readonly showValues?: boolean;
 }
 
 /** One bar of a {@link barChart}. */
@@ -69,6 +91,7 @@ export interface Bar {
 export const CHART_COLORS: readonly string[] = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
 
 const FONT = 12;
+const DASH = ' stroke-dasharray="6 4"';
 const CHAR_WIDTH = 7; // estimated width of a 12px sans-serif character, for layout only
 
 /**
@@ -88,6 +111,7 @@ export function lineChart(series: readonly ChartSeries[], opts: LineChartOptions
   const data = series.map((s, i) => ({
     name: s.name,
     color: s.color ?? CHART_COLORS[i % CHART_COLORS.length]!,
+    dashed: s.dashed === true,
     points: thin(s.points, max).map(([x, y]) => [scaled(x, opts.xScale), scaled(y, opts.yScale)] as const),
   }));
   const xs = data.flatMap((s) => s.points.map((p) => p[0]));
@@ -114,11 +138,23 @@ export function lineChart(series: readonly ChartSeries[], opts: LineChartOptions
       if (opts.step && i > 0) pts.push(`${n(px(x))},${n(py(s.points[i - 1]![1]))}`);
       pts.push(`${n(px(x))},${n(py(y))}`);
     });
-    out.push(`<polyline stroke="${esc(s.color)}" points="${pts.join(' ')}"><title>${esc(s.name)}</title></polyline>`);
+    out.push(`<polyline stroke="${esc(s.color)}"${s.dashed ? DASH : ''} points="${pts.join(' ')}"><title>${esc(s.name)}</title></polyline>`);
   }
   out.push('</g>');
+  const markers = (opts.markers ?? []).map((m) => ({ ...m, x: scaled(m.x, opts.xScale) })).filter((m) => m.x >= xAxis.min && m.x <= xAxis.max);
+  if (markers.length > 0) {
+    out.push('<g class="markers" font-size="11">');
+    markers.forEach((m, i) => {
+      const x = px(m.x);
+      const color = esc(m.color ?? '#666');
+      out.push(`<line x1="${n(x)}" y1="${n(frame.top)}" x2="${n(x)}" y2="${n(frame.top + frame.plotH)}" stroke="${color}" stroke-dasharray="3 3"/>`);
+      const right = x > frame.left + (frame.plotW * 2) / 3;
+      out.push(`<text x="${n(right ? x - 3 : x + 3)}" y="${n(frame.top + 11 + (i % 3) * 13)}"${right ? ' text-anchor="end"' : ''} fill="${color}">${esc(m.label)}</text>`);
+    });
+    out.push('</g>');
+  }
   out.push(...axes(frame, opts));
-  out.push(...legend(frame, data.map((s) => ({ name: s.name, color: s.color }))));
+  out.push(...legend(frame, data.map((s) => ({ name: s.name, color: s.color, dashed: s.dashed }))));
   out.push('</svg>');
   return out.join('\n');
 }
@@ -131,7 +167,7 @@ export function lineChart(series: readonly ChartSeries[], opts: LineChartOptions
  * barChart([{ label: 'base fee burn', value: 48_100_000n }, { label: 'miner tip', value: 48_100n }], { yLabel: 'attoFIL' });
  * ```
  */
-export function barChart(bars: readonly Bar[], opts: ChartOptions = {}): string {
+export function barChart(bars: readonly Bar[], opts: BarChartOptions = {}): string {
   const width = opts.width ?? 640;
   const height = opts.height ?? 360;
   const values = bars.map((b) => scaled(b.value, opts.yScale));
@@ -150,7 +186,7 @@ export function barChart(bars: readonly Bar[], opts: ChartOptions = {}): string 
     const top = py(Math.max(v, 0));
     const h = Math.abs(py(v) - py(0));
     out.push(`<rect x="${n(cx - barW / 2)}" y="${n(top)}" width="${n(barW)}" height="${n(h)}" fill="${esc(b.color ?? CHART_COLORS[0]!)}"><title>${esc(`${b.label}: ${b.value.toString()}`)}</title></rect>`);
-    out.push(`<text x="${n(cx)}" y="${n(top - 4)}">${esc(fmt(v))}</text>`);
+    if (opts.showValues !== false) out.push(`<text x="${n(cx)}" y="${n(top - 4)}">${esc(fmt(v))}</text>`);
     out.push(`<text x="${n(cx)}" y="${n(frame.top + frame.plotH + 16)}">${esc(b.label)}</text>`);
   });
   out.push('</g>');
@@ -260,13 +296,13 @@ function axes(f: Frame, opts: ChartOptions): string[] {
   return out;
 }
 
-function legend(f: Frame, items: Array<{ name: string; color: string }>): string[] {
+function legend(f: Frame, items: Array<{ name: string; color: string; dashed?: boolean }>): string[] {
   if (items.length === 0) return [];
   const out = ['<g class="legend">'];
   let x = f.left;
   const y = f.top - 14;
   for (const it of items) {
-    out.push(`<line x1="${n(x)}" y1="${n(y)}" x2="${n(x + 18)}" y2="${n(y)}" stroke="${esc(it.color)}" stroke-width="3"/>`);
+    out.push(`<line x1="${n(x)}" y1="${n(y)}" x2="${n(x + 18)}" y2="${n(y)}" stroke="${esc(it.color)}" stroke-width="3"${it.dashed ? DASH : ''}/>`);
     out.push(`<text x="${n(x + 24)}" y="${n(y + 4)}">${esc(it.name)}</text>`);
     x += 24 + it.name.length * CHAR_WIDTH + 16;
   }

@@ -55,6 +55,55 @@ export async function writeImages(root) {
     }));
   }
 
+  // 4 · Six hours of block rewards vesting over 180 days: notebook 4's run (the same seed and steps,
+  // faults included, so the same numbers), its measured 30 days and the vesting table's schedule.
+  {
+    const { StorageProvider, minerFunds, minerVestingTable, nextDeadlineWindow, provingDeadline } = await load('actors-builtin');
+    const net = createDevnet({ seed: 'notebook-4', accounts: [{ balance: FIL(100_000_000), label: 'owner' }], blockProduction: 'off', clock: 'fast' });
+    const sp = StorageProvider.create(net, { owner: net.genesisAccounts[0], funds: FIL(1_000_000) });
+    net.addAgent(sp);
+    const day = net.policy.wpostProvingPeriod;
+    const periodStart = provingDeadline(net, sp.address).periodStart;
+    sp.pledgeSectors(6);
+    net.advanceEpochs(20);
+    net.advanceTo(nextDeadlineWindow(net, sp.address, 2n).close);
+    const miss = nextDeadlineWindow(net, sp.address, 1n);
+    sp.missPoStAt(miss.open);
+    sp.missPoStAt(miss.open + day);
+    net.advanceTo(miss.close + 2n * day + 60n);
+    net.blockProduction = 'faithful';
+    let before = minerFunds(net, sp.address);
+    while ((net.blocksWon.get(sp.address.id) ?? 0n) === 0n) {
+      before = minerFunds(net, sp.address);
+      net.advanceEpochs(1);
+    }
+    const funds = [{ epoch: net.epoch, ...minerFunds(net, sp.address) }];
+    for (let i = 0; i < 12; i++) {
+      net.advanceEpochs(60);
+      funds.push({ epoch: net.epoch, ...minerFunds(net, sp.address) });
+    }
+    net.blockProduction = 'off';
+    const table = minerVestingTable(net, sp.address);
+    net.advanceTo(net.epoch + ((((periodStart + 2160n - net.epoch) % day) + day) % day));
+    for (let d = 0; d <= 30; d++) {
+      if (d > 0) net.advanceEpochs(day);
+      funds.push({ epoch: net.epoch, ...minerFunds(net, sp.address) });
+    }
+    const now = funds[funds.length - 1];
+    const lockedAfter = (t) => table.filter((e) => e.epoch >= t).reduce((s, e) => s + e.amount, 0n);
+    const unlocked = (available) => available - before.available;
+    const projection = table.filter((e) => e.epoch >= now.epoch).map((e) => e.epoch + 1n);
+    write('04-vesting.svg', lineChart([
+      { name: 'locked', points: funds.map((f) => [f.epoch, f.vesting]), color: '#CC79A7' },
+      { name: 'unlocked', points: funds.map((f) => [f.epoch, unlocked(f.available)]), color: '#0072B2' },
+      { name: 'locked, scheduled', points: [[now.epoch, now.vesting], ...projection.map((t) => [t, lockedAfter(t)])], color: '#CC79A7', dashed: true },
+      { name: 'unlocked, scheduled', points: [[now.epoch, unlocked(now.available)], ...projection.map((t) => [t, unlocked(now.available) + now.vesting - lockedAfter(t)])], color: '#0072B2', dashed: true },
+    ], {
+      title: 'Six hours of block rewards, vesting over 180 days', xScale: day, xLabel: 'day', yScale: FIL(1000), yLabel: 'thousand FIL', step: true, width: 720, height: 320,
+      markers: [{ x: now.epoch, label: 'measured ← | → vesting table' }],
+    }));
+  }
+
   // 5 · A lending pool's one-day loan, repaid from the miner in four installments (as in notebook 5).
   {
     const { lendingPoolWorld, SCENARIO_INTERVAL } = await load('examples');

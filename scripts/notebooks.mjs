@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Executes every teaching notebook in packages/examples/notebooks/ with the tslab TypeScript kernel
-// and fails if any cell fails (a TypeScript error or a thrown exception).
+// and fails if any cell fails (a TypeScript error or a thrown exception). Before that, it checks that
+// the packages' published declarations type-check a consumer (packages/examples/types-check).
 //
 //   node scripts/notebooks.mjs            check outputs are stripped, set up, build if stale, execute all
 //   node scripts/notebooks.mjs 01-*.ipynb  only these notebooks (names or paths)
@@ -127,6 +128,17 @@ function ensureBuilt() {
   if (r.status !== 0) fail(`build failed:\n${r.stdout}${r.stderr}`);
 }
 
+/**
+ * The packages' published declarations (dist/types, what tslab and users' projects see) type-check
+ * a consumer file: packages/examples/types-check/consumer.ts, with Node16 resolution through the
+ * packages' `exports`. Catches declarations that break outside the workspace.
+ */
+function checkPublishedTypes() {
+  const r = run(join(root, 'node_modules/.bin/tsc'), ['-p', join(examples, 'types-check')], { quiet: true });
+  if (r.status !== 0) fail(`the published declarations do not type-check packages/examples/types-check/consumer.ts:\n${r.stdout}${r.stderr}`);
+  log('published declarations type-check a consumer');
+}
+
 /** The first failing cell of an executed notebook, for the error report. */
 function firstError(path) {
   try {
@@ -184,6 +196,7 @@ if (dirty.length > 0) fail(`outputs in ${dirty.join(', ')}: notebooks are commit
 ensureJupyter();
 ensureKernel();
 if (!args.includes('--no-build')) ensureBuilt();
+checkPublishedTypes();
 mkdirSync(outDir, { recursive: true });
 for (const f of files) execute(f);
 log(`all ${files.length} notebook(s) ran; executed copies in ${outDir.slice(root.length + 1)}/`);

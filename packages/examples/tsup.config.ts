@@ -3,7 +3,8 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: { index: 'src/index.ts', demo: 'src/demo.ts', bench: 'src/bench/bench.ts' },
   format: ['esm', 'cjs'],
-  dts: { entry: { index: 'src/index.ts' } },
+  // Declarations come from tsc (tsconfig.build.json), as in the other packages.
+  dts: false,
   sourcemap: true,
   clean: true,
   target: 'node20',

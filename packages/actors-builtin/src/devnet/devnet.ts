@@ -47,6 +47,7 @@ import type { ActorOverrides } from './bundle.js';
 import { Claim, PowerState } from '../actors/power/types.js';
 import { currentTotalPower, loadClaims, meetsConsensusMinimum } from '../actors/power/state.js';
 import { AwardBlockRewardParams, RewardMethod, RewardState } from '../actors/reward/types.js';
+import type { RewardState as RewardStateValue } from '../actors/reward/logic.js';
 import { MarketState } from '../actors/market/types.js';
 import { ExecParams, ExecReturn, InitMethod, InitState } from '../actors/init/types.js';
 import { VerifregState } from '../actors/verifreg/types.js';
@@ -58,6 +59,17 @@ import type { Agent } from './agents.js';
 import { type DecodedEvent, decodeEvent } from './events.js';
 import { NEVER, endQuietEpochs, nextCronWorkEpoch } from './fastForward.js';
 import { checkAllInvariants } from './invariants.js';
+
+/** Readers of the singleton built-in actors' decoded states: {@link Devnet.builtinState}. */
+export interface BuiltinStates {
+  power(): PowerState;
+  reward(): RewardStateValue;
+  market(): MarketState;
+  init(): InitState;
+  cron(): CronState;
+  verifreg(): VerifregState;
+  datacap(): DatacapState;
+}
 
 /** Thrown when the devnet is used wrongly; the message says what to do instead. */
 export class DevnetError extends FvmSimError {
@@ -856,7 +868,7 @@ export class Devnet {
   }
 
   /** Decoded states of the singleton built-in actors. */
-  get builtinState() {
+  get builtinState(): BuiltinStates {
     return {
       power: () => this.readState(Address.newId(STORAGE_POWER_ACTOR_ID), PowerState),
       reward: () => this.readState(Address.newId(REWARD_ACTOR_ID), RewardState),

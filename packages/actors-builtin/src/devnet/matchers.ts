@@ -1,3 +1,5 @@
+/// <reference types="vitest" preserve="true" />
+// (kept in the emitted .d.ts, so the `declare module 'vitest'` below reaches the importing project)
 import { type ApplyResult, ExitCode, exitCodeName } from 'fvm-sim';
 import { expect } from 'vitest';
 import { decodeEvent } from './events.js';

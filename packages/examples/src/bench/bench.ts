@@ -6,6 +6,8 @@
  *
  * Options: `--quick` (fewer rounds, 10k deals for memory), `--only=transfers,publish,genesis,memory,scenario`,
  * `--record` (also write bench-results/recorded.json and recorded.md, the copies the README cites).
+ * The scenario suite's horizons: `BENCH_SCENARIO_YEARS` (default 30 days, 5 with `--quick`; `3`
+ * runs the whole 3-year scenario in both modes) and `BENCH_GROWTH_DAYS` (default 2, 1 with `--quick`).
  * Run node with `--expose-gc` for the memory figure (the `bench` script does).
  *
  * @module
@@ -62,7 +64,7 @@ async function main(): Promise<void> {
   await run('scenario', () => scenarioSuite(ctx));
 
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
-  const header = `fvm-sim benchmarks — ${new Date().toISOString()} — ${machine}${quick ? ' — QUICK' : ''}\nmachine factor ${ctx.machineFactor.toFixed(2)} during the transfer suite (Hardhat transfers/s here ÷ ${REFERENCE_HARDHAT_TPS}). "scaled" = as on the reference machine of issue 10: transfers ÷ that factor; publish, genesis and clock figures × a factor measured with Hardhat right next to each sample`;
+  const header = `fvm-sim benchmarks — ${new Date().toISOString()} — ${machine}${quick ? ' — QUICK' : ''}\nmachine factor ${ctx.machineFactor.toFixed(2)} during the transfer suite (Hardhat transfers/s here ÷ ${REFERENCE_HARDHAT_TPS}). "scaled" = as on the reference machine of issue 10: transfers ÷ that factor; publish, genesis and scenario figures × a factor measured with Hardhat right next to each sample`;
   console.log(`\n${header}\n\n${consoleTable(rows)}\n`);
   for (const r of rows) if (r.note) console.log(`  ${r.metric}: ${r.note}`);
 

@@ -35,6 +35,11 @@ export interface DealExpiryOptions {
   readonly blockProduction?: BlockProduction;
   /** Faults and an early termination (default true). */
   readonly incidents?: boolean;
+  /**
+   * FIL each provider puts into its miner for deposits, pledge and fees (default 90 million; its
+   * owner gets 10 million more for gas and escrow). Genesis can allocate 900 million FIL to accounts.
+   */
+  readonly minerFunds?: bigint;
   readonly seed?: string;
   readonly onProgress?: (done: bigint, total: bigint) => void;
   readonly progressEvery?: bigint;
@@ -61,6 +66,7 @@ export interface DealExpirySummary {
 }
 
 const DAY = 2880n;
+const maxBigInt = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 
 /**
  * Runs the scenario and returns its summary (deterministic: the same options give the same state
@@ -71,6 +77,7 @@ export function runDealExpiryScenario(opts: DealExpiryOptions = {}): DealExpiryS
   const nClients = opts.clients ?? 4;
   const nDeals = opts.deals ?? 12;
   const years = opts.years ?? 2;
+  const minerFunds = opts.minerFunds ?? FIL(90_000_000);
   const net = createDevnet({
     seed: opts.seed ?? 'deal-expiry',
     clock: opts.clock ?? 'fast',
@@ -79,13 +86,13 @@ export function runDealExpiryScenario(opts: DealExpiryOptions = {}): DealExpiryS
       // A devnet has little power, so each sector expects a large share of the block reward: the
       // pre-commit deposit and pledge (20 days of expected reward) and fault fees are huge. Real
       // formulas, real consequences: providers need deep pockets here.
-      ...Array.from({ length: nMiners }, (_, i) => ({ balance: FIL(100_000_000), label: `sp${i}` })),
+      ...Array.from({ length: nMiners }, (_, i) => ({ balance: minerFunds + FIL(10_000_000), label: `sp${i}` })),
       ...Array.from({ length: nClients }, (_, i) => ({ balance: FIL(10_000), label: `client${i}` })),
     ],
   });
   const owners = net.genesisAccounts.slice(0, nMiners);
   const clients = net.genesisAccounts.slice(nMiners);
-  const sps = owners.map((owner, i) => StorageProvider.create(net, { owner, funds: FIL(90_000_000), name: `sp${i}` }));
+  const sps = owners.map((owner, i) => StorageProvider.create(net, { owner, funds: minerFunds, name: `sp${i}` }));
   for (const sp of sps) {
     net.addAgent(sp);
     sp.pledgeSectors(1); // some committed capacity: power from the start
@@ -93,35 +100,41 @@ export function runDealExpiryScenario(opts: DealExpiryOptions = {}): DealExpiryS
   }
   const mintedAtStart = net.builtinState.reward().totalStoragePowerReward;
 
-  // Deals of mixed lengths (180 to 540 days), published over the first 90 days, round-robin.
+  // Deals of mixed lengths (180 to 540 days), published over the first 90 days, round-robin. One
+  // agent walks the whole schedule (the clock asks every agent about every epoch, so one agent per
+  // deal would cost O(deals) an epoch).
   const price = 10_000_000_000n; // 10 nanoFIL per epoch
-  for (let d = 0; d < nDeals; d++) {
+  const dealAt = (d: number): bigint => BigInt(d) * ((90n * DAY) / BigInt(nDeals > 0 ? nDeals : 1));
+  const offerDeal = (n: Devnet, d: number, epoch: bigint): void => {
     const client = clients[d % nClients]!;
     const sp = sps[d % nMiners]!;
-    const at = BigInt(d) * ((90n * DAY) / BigInt(nDeals > 0 ? nDeals : 1));
     const days = 180n + BigInt((d * 97) % 361);
-    net.addAgent(
-      atEpoch(at, `client-deal-${d}`, (n, epoch) => {
-        const start = epoch + 2n * DAY;
-        const end = start + days * DAY;
-        addMarketBalance(n, client, price * (end - start));
-        const proposal = {
-          pieceCid: pieceCid(1000 + d),
-          pieceSize: 2048n,
-          verifiedDeal: false,
-          client: client.idAddress,
-          provider: sp.address,
-          label: `deal ${d}`,
-          startEpoch: start,
-          endEpoch: end,
-          storagePricePerEpoch: price,
-          providerCollateral: minProviderCollateral(n, 2048n),
-          clientCollateral: 0n,
-        };
-        sp.acceptDeals([signDealProposal(client, proposal)]);
-      }),
-    );
-  }
+    const start = epoch + 2n * DAY;
+    const end = start + days * DAY;
+    addMarketBalance(n, client, price * (end - start));
+    const proposal = {
+      pieceCid: pieceCid(1000 + d),
+      pieceSize: 2048n,
+      verifiedDeal: false,
+      client: client.idAddress,
+      provider: sp.address,
+      label: `deal ${d}`,
+      startEpoch: start,
+      endEpoch: end,
+      storagePricePerEpoch: price,
+      providerCollateral: minProviderCollateral(n, 2048n),
+      clientCollateral: 0n,
+    };
+    sp.acceptDeals([signDealProposal(client, proposal)]);
+  };
+  let nextDeal = 0;
+  net.addAgent({
+    name: 'client-deals',
+    nextWakeUp: (epoch) => (nextDeal < nDeals ? maxBigInt(dealAt(nextDeal), epoch) : undefined),
+    onEpoch: (n, epoch) => {
+      for (; nextDeal < nDeals && dealAt(nextDeal) <= epoch; nextDeal++) offerDeal(n, nextDeal, epoch);
+    },
+  });
 
   if (opts.incidents ?? true) {
     // sp0 loses power for three days in month 4: missed PoSts → faults → fees → recovery.

@@ -55,6 +55,45 @@ export async function writeImages(root) {
     }));
   }
 
+  // 3 · A 40-day deal's market escrow, day by day (notebook 3's set-up: the same seed, policy and deal).
+  {
+    const { CID } = await load('fvm-sim');
+    const { definePolicy, DEVNET_POLICY, StorageProvider, addMarketBalance, signDealProposal, minProviderCollateral, marketBalance } = await load('actors-builtin');
+    const policy = definePolicy(DEVNET_POLICY, {
+      name: 'teaching',
+      wpostPeriodDeadlines: 4n, wpostChallengeWindow: 720n, wpostProvingPeriod: 2880n,
+      dealMinDuration: 30n * 2880n, minSectorExpiration: 30n * 2880n,
+    });
+    const net = createDevnet({ seed: 'notebook-3', policy, accounts: [{ balance: FIL(1000), label: 'client' }, { balance: FIL(10_000), label: 'provider' }], blockProduction: 'off', clock: 'fast' });
+    const [client, owner] = net.genesisAccounts;
+    const sp = StorageProvider.create(net, { owner, funds: FIL(1000) });
+    net.addAgent(sp);
+    const pieceSize = 2048n;
+    const price = 10n ** 12n;
+    const start = net.epoch + 300n;
+    const end = start + 40n * 2880n;
+    const collateral = minProviderCollateral(net, pieceSize);
+    addMarketBalance(net, client, price * (end - start));
+    addMarketBalance(net, owner, collateral, sp.address);
+    const pieceCid = CID.parse('baga6ea4seaqaabyocuocgkrrha7umtkulnrgs4dxp2cyze42uguk7nv5ytf5egi');
+    sp.acceptDeals([signDealProposal(client, {
+      pieceCid, pieceSize, verifiedDeal: false, client: client.idAddress, provider: sp.address, label: 'hello, filecoin',
+      startEpoch: start, endEpoch: end, storagePricePerEpoch: price, providerCollateral: collateral, clientCollateral: 0n,
+    })]);
+    const days = [];
+    const sample = () => days.push({ epoch: net.epoch, client: marketBalance(net, client).balance, provider: marketBalance(net, sp.address).balance, locked: marketBalance(net, client).locked });
+    sample();
+    while (net.epoch < end + 30n * 2880n) {
+      net.advanceEpochs(2880n);
+      sample();
+    }
+    write('03-escrow.svg', lineChart([
+      { name: 'client escrow', points: days.map((d) => [d.epoch, d.client]) },
+      { name: 'provider escrow', points: days.map((d) => [d.epoch, d.provider]) },
+      { name: 'client locked', points: days.map((d) => [d.epoch, d.locked]), color: '#56B4E9' },
+    ], { title: 'A 40-day deal: market escrow, day by day', xScale: 2880n, xLabel: 'day', yScale: FIL(1) / 1000n, yLabel: 'milliFIL', step: true, width: 560, height: 280 }));
+  }
+
   // 4 · Six hours of block rewards vesting over 180 days: notebook 4's run (the same seed and steps,
   // faults included, so the same numbers), its measured 30 days and the vesting table's schedule.
   {

@@ -4,6 +4,7 @@
  */
 import { Address, FIL, Hamt, MemoryBlockstore, formatFIL, methodNumber } from 'fvm-sim';
 import { createDevnet } from '@fvm-sim/actors-builtin';
+import { writeScenarioCharts } from './scenarios/charts.js';
 import { runDealExpiryScenario } from './scenarios/dealExpiry.js';
 
 function section(title: string): void {
@@ -60,11 +61,14 @@ section('A storage market over the years: providers, clients, deals of mixed len
   const miners = Number(process.env.DEMO_MINERS ?? 2);
   const deals = Number(process.env.DEMO_DEALS ?? 6);
   const t = performance.now();
-  const s = runDealExpiryScenario({ years, miners, clients: 3, deals, onProgress: progressBar, progressEvery: 2880n * 7n });
+  // DEMO_CHARTS=<dir> also writes SVG charts of the run (weekly samples) into <dir>.
+  const chartsDir = process.env.DEMO_CHARTS;
+  const s = runDealExpiryScenario({ years, miners, clients: 3, deals, onProgress: progressBar, progressEvery: 2880n * 7n, ...(chartsDir ? { sampleEvery: 2880n * 7n } : {}) });
   const secs = (performance.now() - t) / 1000;
   console.log(`  ${s.epochs.toLocaleString('en-US')} epochs (${years} year${years === 1 ? "" : "s"}) in ${secs.toFixed(1)} s: ${s.clockStats.stepped.toLocaleString('en-US')} stepped, ${s.clockStats.fastForwarded.toLocaleString('en-US')} fast-forwarded`);
   console.log(`  deals published ${s.dealsPublished}, sectors proven ${s.sectorsProven}, Window PoSts ${s.postsSubmitted} (missed ${s.postsMissed}), recoveries ${s.recoveriesDeclared}`);
   console.log(`  providers' escrow change ${formatFIL(s.providerEscrowChange)} FIL (payments − slashed collateral), burnt ${formatFIL(s.burnt)} FIL, block rewards ${formatFIL(s.minted)} FIL`);
   console.log(`  invariants: ${s.invariantViolations.length === 0 ? 'all hold' : s.invariantViolations.join('; ')}; agent failures: ${s.agentFailures.length}`);
   console.log(`  state root ${s.stateRoot}`);
+  if (chartsDir) for (const p of writeScenarioCharts(s.samples, chartsDir)) console.log(`  wrote ${p}`);
 }

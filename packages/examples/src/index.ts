@@ -6,6 +6,7 @@
  */
 export * from './charts/index.js';
 export * from './scenarios/dealExpiry.js';
+export { writeScenarioCharts } from './scenarios/charts.js';
 export * from './util/pieces.js';
 // The lending pool (example 4) and its scenario world, for notebook 5.
 export {

@@ -3,7 +3,8 @@ import { runDealExpiryScenario } from './dealExpiry.js';
 
 describe('deal-expiry scenario', () => {
   it('runs providers, clients, an outage and a termination with every invariant holding', { timeout: 600_000 }, () => {
-    const s = runDealExpiryScenario({ miners: 2, clients: 2, deals: 4, years: 0.45 });
+    // Sampling at the default progress interval: the same batches, so the same clock counts.
+    const s = runDealExpiryScenario({ miners: 2, clients: 2, deals: 4, years: 0.45, sampleEvery: 10_000n });
     expect(s.agentFailures).toEqual([]);
     expect(s.invariantViolations).toEqual([]);
     expect([s.dealsPublished, s.sectorsProven, s.postsSubmitted, s.postsMissed, s.recoveriesDeclared]).toEqual([4, 6, 537, 0, 2]);
@@ -15,5 +16,13 @@ describe('deal-expiry scenario', () => {
     expect(s.clockStats).toEqual({ stepped: 15761n, fastForwarded: 456559n });
     // Deterministic: the same options always give this state root.
     expect(s.stateRoot).toBe('bafy2bzaceajjx36k5upxdk2ly2o2lx72m5il4bqo76nxlrtawjpmf6yfzrvuo');
+    // Samples: the start, every 10,000 epochs, the end.
+    const start = s.samples[0]!.epoch;
+    expect(s.samples.map((x) => x.epoch - start)).toEqual([...Array.from({ length: 48 }, (_, i) => BigInt(i) * 10_000n), s.epochs]);
+    const last = s.samples.at(-1)!;
+    expect(last.burnt).toBe(s.burnt);
+    expect(last.providerEscrow - s.samples[0]!.providerEscrow).toBe(s.providerEscrowChange);
+    expect(last.networkQaPower).toBe(s.net.builtinState.power().totalQualityAdjPower);
+    expect(s.samples.some((x) => x.networkQaPower > 0n)).toBe(true);
   });
 });

@@ -43,6 +43,22 @@ export interface DealExpiryOptions {
   readonly seed?: string;
   readonly onProgress?: (done: bigint, total: bigint) => void;
   readonly progressEvery?: bigint;
+  /**
+   * Records a {@link ScenarioSample} at the start and every `sampleEvery` epochs (and at the end),
+   * for charts; progress is then reported at the same epochs. None by default.
+   */
+  readonly sampleEvery?: bigint;
+}
+
+/** The network at one epoch of the scenario (see {@link DealExpiryOptions.sampleEvery}). */
+export interface ScenarioSample {
+  readonly epoch: bigint;
+  /** Power's total quality-adjusted power (bytes). */
+  readonly networkQaPower: bigint;
+  /** The providers' market escrow, summed (attoFIL). */
+  readonly providerEscrow: bigint;
+  /** The burnt-funds actor's balance (attoFIL). */
+  readonly burnt: bigint;
 }
 
 /** What happened. */
@@ -62,6 +78,8 @@ export interface DealExpirySummary {
   readonly stateRoot: string;
   readonly clockStats: { stepped: bigint; fastForwarded: bigint };
   readonly invariantViolations: readonly string[];
+  /** Samples taken every {@link DealExpiryOptions.sampleEvery} epochs (empty without it). */
+  readonly samples: readonly ScenarioSample[];
   readonly net: Devnet;
 }
 
@@ -151,9 +169,19 @@ export function runDealExpiryScenario(opts: DealExpiryOptions = {}): DealExpiryS
   }
 
   const epochs = BigInt(Math.round(years * 365)) * DAY;
-  const paidBefore = sps.reduce((s, sp) => s + marketBalance(net, sp.address).balance, 0n);
-  net.advanceEpochs(epochs, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), progressEvery: opts.progressEvery ?? 10_000n });
-  const paidAfter = sps.reduce((s, sp) => s + marketBalance(net, sp.address).balance, 0n);
+  const escrow = () => sps.reduce((s, sp) => s + marketBalance(net, sp.address).balance, 0n);
+  const samples: ScenarioSample[] = [];
+  const sample = () => samples.push({ epoch: net.epoch, networkQaPower: net.builtinState.power().totalQualityAdjPower, providerEscrow: escrow(), burnt: net.balance(BURNT_FUNDS_ACTOR_ADDR) });
+  const paidBefore = escrow();
+  if (opts.sampleEvery !== undefined) sample();
+  net.advanceEpochs(epochs, {
+    onProgress: (done, total) => {
+      if (opts.sampleEvery !== undefined) sample();
+      opts.onProgress?.(done, total);
+    },
+    progressEvery: opts.sampleEvery ?? opts.progressEvery ?? 10_000n,
+  });
+  const paidAfter = escrow();
 
   const sum = <K extends keyof StorageProvider['stats']>(k: K) => sps.reduce((s, sp) => s + (sp.stats[k] as number), 0);
   return {
@@ -170,6 +198,7 @@ export function runDealExpiryScenario(opts: DealExpiryOptions = {}): DealExpiryS
     stateRoot: net.stateRoot().toString(),
     clockStats: { ...net.clockStats },
     invariantViolations: checkAllInvariants(net),
+    samples,
     net,
   };
 }

@@ -1,56 +1,13 @@
 /**
- * A devnet set up to publish storage deals in bulk: a funded client and a provider with escrow in
- * the market, and a stand-in miner actor (the devnet bundle has no Miner actor yet).
+ * A devnet set up to publish storage deals in bulk: a funded client, and a real miner (created
+ * through Power.CreateMiner by the {@link StorageProvider} agent's set-up, not run as an agent)
+ * with escrow in the market. Publishing calls the miner's IsControllingAddress for the worker, as
+ * on the network.
  *
  * @module
  */
-import { ActorError, Address, CID, FIL, codec as c, decodeWith, defineActor, encodeWith, method, type ApplyResult } from 'fvm-sim';
-import { CODES, type Devnet, createDevnet, market } from '@fvm-sim/actors-builtin';
-
-/** State of the stand-in miner, also its ControlAddresses return: `[owner, worker, control_addresses]`. */
-const StandInMinerState = c.tuple({ owner: c.address, worker: c.address, controlAddresses: c.array(c.address) }, 'StandInMinerState');
-
-/**
- * A storage-miner stand-in with the two methods the market calls on a provider here:
- * ControlAddresses (2, for AddBalance) and IsControllingAddress (FRC-42 348244887, for
- * PublishStorageDeals: true for its owner and worker). Registered as the
- * built-in `storageminer` type through `createDevnet({ actorOverrides })`, as the market tests do.
- */
-export const standInMinerActor = defineActor({
-  name: 'storageminer',
-  methods: [
-    method({
-      number: 2,
-      name: 'ControlAddresses',
-      params: c.unit,
-      returns: StandInMinerState,
-      handler: (rt) => {
-        rt.validateImmediateCallerAcceptAny();
-        return rt.state(StandInMinerState);
-      },
-    }),
-    method({
-      number: 348244887,
-      name: 'IsControllingAddress',
-      params: c.address,
-      returns: c.bool,
-      handler: (rt, addr) => {
-        rt.validateImmediateCallerAcceptAny();
-        const id = rt.resolveAddress(addr);
-        const st = rt.state(StandInMinerState);
-        return id !== undefined && (id === st.owner.id || id === st.worker.id);
-      },
-    }),
-  ],
-  fallback: (_rt, n) => {
-    throw new ActorError(22, `stand-in miner has no method ${n}`);
-  },
-});
-
-/** Whether the devnet bundle registers a real Miner actor (then the stand-in still replaces it here). */
-export function devnetHasMinerActor(): boolean {
-  return createDevnet({ blockProduction: 'off' }).machine.registry.builtin('storageminer') !== undefined;
-}
+import { Address, CID, FIL, decodeWith, encodeWith, type ApplyResult } from 'fvm-sim';
+import { type Devnet, StorageProvider, createDevnet, market } from '@fvm-sim/actors-builtin';
 
 /** A CommP-shaped piece CID (codec 0xf101, multihash 0x1012) unique to `seed`. */
 function pieceCid(seed: number): CID {
@@ -63,7 +20,7 @@ function pieceCid(seed: number): CID {
 /** Devnet, parties and a deal factory. */
 export interface DealBench {
   readonly net: Devnet;
-  /** The stand-in miner's ID address. */
+  /** The miner's ID address. */
   readonly provider: Address;
   /** `n` fresh signed deals, ready to publish (encoded PublishStorageDeals params). */
   makeParams(n: number): Uint8Array;
@@ -87,18 +44,14 @@ const PROVIDER_COLLATERAL = 10n ** 12n;
 export function createDealBench(capacity: number, opts: { startEpoch?: bigint; clock?: 'faithful' | 'fast' } = {}): DealBench {
   const net = createDevnet({
     seed: 'bench-deals',
-    accounts: [{ balance: FIL(1_000_000) }],
+    accounts: [{ balance: FIL(1_000_000) }, { balance: FIL(200_000), label: 'owner' }],
     blockProduction: 'off',
-    actorOverrides: { storageminer: standInMinerActor },
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
-  const [client] = net.genesisAccounts;
-  const owner = net.createAccount({ balance: FIL(100_000), label: 'owner' });
-  const worker = net.createAccount({ balance: FIL(100_000), label: 'worker' });
-  const tree = net.machine.tree;
-  const minerId = tree.registerNewAddress(Address.newActor(new TextEncoder().encode('bench stand-in miner')));
-  net.machine.createActorRecord(minerId, CODES.storageminer, { state: StandInMinerState.toCbor({ owner: owner.idAddress, worker: worker.idAddress, controlAddresses: [] }) });
-  const provider = Address.newId(minerId);
+  const [client, owner] = net.genesisAccounts;
+  const sp = StorageProvider.create(net, { owner: owner!, funds: FIL(1_000), name: 'bench-sp' });
+  const worker = sp.worker;
+  const provider = sp.address;
   const policy = net.policy;
   const startEpoch = opts.startEpoch ?? 10_000n;
   const endEpoch = startEpoch + policy.dealMinDuration;
@@ -108,7 +61,7 @@ export function createDealBench(capacity: number, opts: { startEpoch?: bigint; c
     if (r.exitCode !== 0) throw new Error(`AddBalance failed: exit ${r.exitCode} ${r.failureInfo ?? ''}`);
   };
   addBalance(client!, client!.idAddress, perDealClient * BigInt(capacity) + 1n);
-  addBalance(owner, provider, PROVIDER_COLLATERAL * BigInt(capacity) + 1n);
+  addBalance(owner!, provider, PROVIDER_COLLATERAL * BigInt(capacity) + 1n);
   let seq = 0;
   const bench: DealBench = {
     net,

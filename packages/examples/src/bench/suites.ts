@@ -7,7 +7,7 @@ import { FIL } from 'fvm-sim';
 import { type ClockMode, createDevnet } from '@fvm-sim/actors-builtin';
 import { runDealExpiryScenario } from '../scenarios/dealExpiry.js';
 import { type CompetitorResult, compare, gc, liveBytes, median, pairedRatio, PeakMemory, timeOnce } from './harness.js';
-import { createDealBench, devnetHasMinerActor } from './deals.js';
+import { createDealBench } from './deals.js';
 import { engineApplyMessage, engineDevnetSend, ethereumjsRunTx, hardhatEdr, inMemoryFloor } from './transfers.js';
 
 /** One line of the table. */
@@ -109,7 +109,7 @@ export async function publishSuite(ctx: BenchContext): Promise<Row[]> {
       scaledSamples.get(n)!.push(ms * factor);
     }
   }
-  const miner = devnetHasMinerActor() ? 'the devnet has a Miner actor, but this bench uses a stand-in miner' : 'stand-in miner (the devnet bundle has no Miner actor yet)';
+  const miner = 'a real Miner actor (created through Power.CreateMiner)';
   const ms = (n: number) => median(samples.get(n)!);
   const scaled = (n: number) => median(scaledSamples.get(n)!);
   ctx.raw.publish = { sizes, msPerMessage: Object.fromEntries(sizes.map((n) => [n, samples.get(n)])), scaledMsPerMessage: Object.fromEntries(sizes.map((n) => [n, scaledSamples.get(n)])), gasUsed: Object.fromEntries([...gas].map(([n, g]) => [n, g.toString()])), miner };

@@ -228,7 +228,8 @@ async function runScenario(ctx: BenchContext, clock: ClockMode, days: number, de
     years: days / 365,
     clock,
     incidents: false,
-    // Ten providers at 50 million FIL each: the 900 million FIL genesis gives accounts.
+    // 50 million FIL per provider (its owner gets 10 million more): ten fit in the 900 million FIL
+    // that genesis can give accounts.
     minerFunds: FIL(50_000_000),
     seed: 'bench-scenario',
     onProgress: () => peak.sample(),

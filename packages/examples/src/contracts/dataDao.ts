@@ -35,9 +35,8 @@ import {
   type CID,
 } from 'fvm-sim';
 import { STORAGE_MARKET_ACTOR_ADDR, account, market, u64Key } from '@fvm-sim/actors-builtin';
+import { EPOCH_UNDEFINED, HAMT_BITWIDTH, loadHamt as hamt, eventEntries as event } from './shared.js';
 
-const HAMT_BITWIDTH = 5;
-const EPOCH_UNDEFINED = -1n;
 
 /** A listed piece and the replicas wanted. */
 export const ListedCid = c.tuple({ pieceCid: c.cid, pieceSize: c.u64, desiredReplicas: c.u64, deals: c.array(c.u64) }, 'ListedCid');
@@ -109,7 +108,6 @@ export const DataDaoMethod = {
 // ---------------------------------------------------------------------------------------------
 // State helpers
 
-const hamt = (rt: Runtime, root: CID) => Hamt.load<unknown>(rt.store, root, HAMT_BITWIDTH);
 
 function idAddr(rt: Runtime, a: Address): Address {
   const id = rt.resolveAddress(a);
@@ -164,12 +162,6 @@ function setBalance(rt: Runtime, st: DataDaoState, who: Address, amount: bigint)
   st.balances = h.flush();
 }
 
-function event(type: string, fields: Record<string, Uint8Array>) {
-  return [
-    { flags: 3, key: '$type', codec: 0x51, value: encodeWith(c.string, type) },
-    ...Object.entries(fields).map(([key, value]) => ({ flags: 3, key, codec: 0x51, value })),
-  ];
-}
 
 /** Decides on a deal proposal naming the DAO as client (see the module documentation). */
 function acceptable(rt: Runtime, st: DataDaoState, p: market.DealProposal): string | undefined {

@@ -35,6 +35,7 @@ import {
   type Infer,
 } from 'fvm-sim';
 import { STORAGE_MARKET_ACTOR_ADDR, account, market, u64Key } from '@fvm-sim/actors-builtin';
+import { EPOCH_UNDEFINED, HAMT_BITWIDTH, loadHamt as load } from './shared.js';
 
 /** What the owner asks for. `provider` null lets any provider take the deal. */
 export const DealRequest = c.tuple(
@@ -90,12 +91,7 @@ export const DealClientMethod = {
   MarketNotifyDeal: market.MARKET_NOTIFY_DEAL_METHOD,
 } as const;
 
-const HAMT_BITWIDTH = 5;
-const EPOCH_UNDEFINED = -1n;
 
-function load(rt: Runtime, root: Infer<typeof c.cid>): Hamt<unknown> {
-  return Hamt.load<unknown>(rt.store, root, HAMT_BITWIDTH);
-}
 
 function getRecord(rt: Runtime, st: DealClientState, id: bigint): RequestRecord {
   const raw = load(rt, st.requests).get(u64Key(id));

@@ -58,7 +58,6 @@ import {
   Address,
   ExitCode,
   Hamt,
-  type CID,
   type Infer,
   type Runtime,
   codec as c,
@@ -69,8 +68,8 @@ import {
   methodNumber,
 } from 'fvm-sim';
 import { account, u64Key } from '@fvm-sim/actors-builtin';
+import { HAMT_BITWIDTH, loadHamt as hamt, eventEntries as event } from './shared.js';
 
-const HAMT_BITWIDTH = 5;
 
 /** Epochs in a year (365 days of 2880 epochs), the unit of {@link LoanSpec.rateBps}. */
 export const EPOCHS_PER_YEAR = 365n * 2880n;
@@ -287,7 +286,6 @@ export const LendingPoolMethod = {
 // ---------------------------------------------------------------------------------------------
 // State helpers
 
-const hamt = (rt: Runtime, root: CID) => Hamt.load<unknown>(rt.store, root, HAMT_BITWIDTH);
 
 function idAddr(rt: Runtime, a: Address, what: string): Address {
   const id = rt.resolveAddress(a);
@@ -335,12 +333,6 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function event(type: string, fields: Record<string, Uint8Array>) {
-  return [
-    { flags: 3, key: '$type', codec: 0x51, value: encodeWith(c.string, type) },
-    ...Object.entries(fields).map(([key, value]) => ({ flags: 3, key, codec: 0x51, value })),
-  ];
-}
 
 /** Checks the terms themselves (not the signature, the miner or the pool's funds). */
 function checkSpec(rt: Runtime, spec: LoanSpec): void {

@@ -31,11 +31,10 @@
  *
  * @module
  */
-import { ActorError, Address, ExitCode, Hamt, type Infer, type Runtime, codec as c, decodeWith, defineActor, encodeWith, method, methodNumber, type CID } from 'fvm-sim';
+import { ActorError, Address, ExitCode, Hamt, type Infer, type Runtime, codec as c, decodeWith, defineActor, encodeWith, method, methodNumber } from 'fvm-sim';
 import { STORAGE_MARKET_ACTOR_ADDR, account, market, parseU64Key, u64Key } from '@fvm-sim/actors-builtin';
+import { EPOCH_UNDEFINED, HAMT_BITWIDTH, loadHamt as hamt, eventEntries as event } from './shared.js';
 
-const HAMT_BITWIDTH = 5;
-const EPOCH_UNDEFINED = -1n;
 /** `desiredEnd` of an order that should last forever (as long as funds last). */
 export const FOREVER = -1n;
 
@@ -114,7 +113,6 @@ export const PerpetualMethod = {
   MarketNotifyDeal: market.MARKET_NOTIFY_DEAL_METHOD,
 } as const;
 
-const hamt = (rt: Runtime, root: CID) => Hamt.load<unknown>(rt.store, root, HAMT_BITWIDTH);
 
 function getOrder(rt: Runtime, st: PerpetualState, id: bigint): Order {
   const raw = hamt(rt, st.orders).get(u64Key(id));
@@ -208,9 +206,6 @@ function unescrow(rt: Runtime, amount: bigint): void {
   if (decodeWith(c.bigint, w.returnData!) !== amount) throw ActorError.illegalState(`escrow returned less than ${amount}`);
 }
 
-function event(type: string, fields: Record<string, Uint8Array>) {
-  return [{ flags: 3, key: '$type', codec: 0x51, value: encodeWith(c.string, type) }, ...Object.entries(fields).map(([key, value]) => ({ flags: 3, key, codec: 0x51, value }))];
-}
 
 function payOut(rt: Runtime, to: Address, amount: bigint, what: string): void {
   if (amount === 0n) return;

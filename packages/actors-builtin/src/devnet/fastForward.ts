@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { type Blockstore, type CID, Hamt, type Machine, cborCid, decodeCbor, encodeCbor, type Codec } from 'fvm-sim';
+import { type Blockstore, type CID, Hamt, type Machine, cborCid, cidKey, decodeCbor, encodeCbor, type Codec } from 'fvm-sim';
 import { parseEpochKey } from '../shared/keys.js';
 import { REWARD_ACTOR_ID, STORAGE_MARKET_ACTOR_ID, STORAGE_POWER_ACTOR_ID } from '../shared/singletons.js';
 import { PowerState } from '../actors/power/types.js';
@@ -62,7 +62,7 @@ const epochKeysCache = new Map<string, readonly bigint[]>();
 const EPOCH_KEYS_CACHE_SIZE = 16;
 
 function epochKeys(store: Blockstore, root: CID, bitwidth: number): readonly bigint[] {
-  const key = root.toString();
+  const key = cidKey(root);
   const hit = epochKeysCache.get(key);
   if (hit !== undefined) return hit;
   const epochs: bigint[] = [];

@@ -1,6 +1,7 @@
 import type { CID } from 'multiformats/cid';
 import { FvmSimError } from '../errors/base.js';
 import type { ActorCode } from '../runtime/runtime.js';
+import { cidKey } from '../ipld/cid.js';
 
 /** An actor implementation registered under a code CID. */
 export interface ActorRegistration {
@@ -35,9 +36,9 @@ export class ActorRegistry {
    * @throws {@link ActorRegistryError} if the code CID (or built-in name) is already registered.
    */
   register(reg: ActorRegistration): void {
-    const key = reg.code.toString();
+    const key = cidKey(reg.code);
     if (this.byCodeKey.has(key)) {
-      throw new ActorRegistryError('ACTOR_CODE_TAKEN', `code CID ${key} is already registered (as ${this.byCodeKey.get(key)!.name}); give each actor its own code CID`);
+      throw new ActorRegistryError('ACTOR_CODE_TAKEN', `code CID ${reg.code.toString()} is already registered (as ${this.byCodeKey.get(key)!.name}); give each actor its own code CID`);
     }
     if (reg.builtin) {
       if (this.builtinByName.has(reg.name)) throw new ActorRegistryError('ACTOR_NAME_TAKEN', `built-in actor type '${reg.name}' is already registered`);
@@ -48,7 +49,7 @@ export class ActorRegistry {
 
   /** The registration of a code CID, or undefined. */
   byCode(code: CID): ActorRegistration | undefined {
-    return this.byCodeKey.get(code.toString());
+    return this.byCodeKey.get(cidKey(code));
   }
 
   /** The built-in registration of a type name, or undefined. */
@@ -69,7 +70,7 @@ export class ActorRegistry {
 
   /** The built-in type name of a code CID, or undefined for user actors and unknown codes. */
   builtinType(code: CID): string | undefined {
-    const reg = this.byCodeKey.get(code.toString());
+    const reg = this.byCodeKey.get(cidKey(code));
     return reg?.builtin ? reg.name : undefined;
   }
 

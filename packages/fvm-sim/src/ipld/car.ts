@@ -3,7 +3,7 @@ import { CID } from 'multiformats/cid';
 import { FvmSimError } from '../errors/base.js';
 import { type Blockstore, BlockNotFoundError, MemoryBlockstore } from './blockstore.js';
 import { decodeCbor } from './cbor.js';
-import { DAG_CBOR, IDENTITY } from './cid.js';
+import { DAG_CBOR, IDENTITY, cidKey } from './cid.js';
 
 /** Thrown for CAR files that cannot be read. */
 export class CarError extends FvmSimError {
@@ -33,7 +33,7 @@ export function* reachableBlocks(store: Blockstore, root: CID): Generator<{ cid:
   const stack: CID[] = [root];
   while (stack.length > 0) {
     const cid = stack.pop()!;
-    const key = cid.toString();
+    const key = cidKey(cid);
     if (seen.has(key) || cid.multihash.code === IDENTITY) continue;
     seen.add(key);
     const bytes = store.get(cid);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryBlockstore, getCbor, putCbor, BlockNotFoundError } from './blockstore.js';
 import { decodeCbor, encodeCbor, CborError } from './cbor.js';
-import { cborCid } from './cid.js';
+import { CID, cborCid, cidFromKey, cidKey, identityCid, RAW } from './cid.js';
 
 describe('dag-cbor blocks', () => {
   it('addresses the empty-array block as Filecoin does', () => {
@@ -26,5 +26,33 @@ describe('dag-cbor blocks', () => {
     const bs = new MemoryBlockstore();
     expect(() => getCbor(bs, cborCid(new Uint8Array([0x80])))).toThrow(BlockNotFoundError);
     expect(() => encodeCbor(undefined)).toThrow(CborError);
+  });
+});
+
+describe('cidKey', () => {
+  it('is the CID bytes one character per byte, and cidFromKey inverts it', () => {
+    const cid = cborCid(encodeCbor([]));
+    const key = cidKey(cid);
+    expect(key.length).toBe(cid.bytes.length);
+    expect([...key].map((ch) => ch.charCodeAt(0))).toEqual([...cid.bytes]);
+    expect(cidFromKey(key).equals(cid)).toBe(true);
+    // A CID decoded afresh from bytes (as state blocks yield them) has the same key.
+    expect(cidKey(CID.decode(cid.bytes.slice()))).toBe(key);
+  });
+
+  it('tells apart CIDs that differ only in codec or digest', () => {
+    const a = identityCid(RAW, new Uint8Array([1, 2]));
+    const b = identityCid(0x71, new Uint8Array([1, 2]));
+    const c = identityCid(RAW, new Uint8Array([1, 3]));
+    expect(new Set([cidKey(a), cidKey(b), cidKey(c)]).size).toBe(3);
+  });
+
+  it('keys the memory blockstore: lookups by an equal CID hit, entries list CID strings', () => {
+    const bs = new MemoryBlockstore();
+    const cid = putCbor(bs, { a: 1 });
+    expect(bs.has(CID.parse(cid.toString()))).toBe(true);
+    expect(getCbor(bs, CID.decode(cid.bytes.slice()))).toEqual({ a: 1 });
+    expect([...bs.entries()].map(([k]) => k)).toEqual([cid.toString()]);
+    expect(bs.has(cborCid(encodeCbor({ a: 2 })))).toBe(false);
   });
 });

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { type Address, Amt, type ApplyResult, BitField, CID, DomainSeparationTag, blake2b256, decodeWith, drawRandomness, encodeWith, getCbor, codec as c } from 'fvm-sim';
+import { type Address, Amt, type ApplyResult, BitField, type Blockstore, CID, DomainSeparationTag, blake2b256, cidKey, decodeWith, drawRandomness, encodeWith, getCbor, codec as c } from 'fvm-sim';
 import { computeUnsealedSectorCid, pieceCommitmentOf } from '../actors/market/commd.js';
 import { type ClientDealProposal, type DealProposal, MarketMethod, PublishStorageDealsParams, PublishStorageDealsReturn, SettleDealPaymentsParams } from '../actors/market/types.js';
 import { findProposal } from '../actors/market/state.js';
@@ -85,6 +85,28 @@ function sealedCidFor(miner: bigint, sector: bigint): CID {
   return CID.decode(bytes);
 }
 
+/** A deadline with live sectors, as the agent sees it: its live partitions and their unrecovered faults. */
+interface LiveDeadline {
+  readonly partitions: bigint[];
+  readonly faulty: { index: bigint; sectors: BitField }[];
+}
+
+/** The live partitions and faults of the deadline block `cid`, or null when it holds no live sector. */
+function readLiveDeadline(store: Blockstore, cid: CID): LiveDeadline | null {
+  const dl = Deadline.fromCbor(getCbor(store, cid));
+  if (dl.liveSectors === 0n) return null;
+  const partitions: bigint[] = [];
+  const faulty: { index: bigint; sectors: BitField }[] = [];
+  for (const [idx, raw] of Amt.load<unknown>(store, dl.partitions).entries()) {
+    const p = Partition.fromCbor(raw);
+    if (p.sectors.subtract(p.terminated).isEmpty()) continue;
+    partitions.push(idx);
+    const unrecovered = p.faults.subtract(p.recoveries);
+    if (!unrecovered.isEmpty()) faulty.push({ index: idx, sectors: unrecovered });
+  }
+  return partitions.length > 0 ? { partitions, faulty } : null;
+}
+
 /**
  * The honest storage provider agent. Create it with {@link StorageProvider.create}, register it with
  * `net.addAgent(sp)`, hand it deals with {@link acceptDeals} or capacity with {@link pledgeSectors}.
@@ -101,6 +123,8 @@ export class StorageProvider implements Agent {
   readonly stats: ProviderStats = { dealsPublished: 0, sectorsPrecommitted: 0, sectorsProven: 0, postsSubmitted: 0, postsMissed: 0, recoveriesDeclared: 0, settlements: 0, failures: [] };
   /** Sectors by number. */
   readonly sectors = new Map<bigint, ProviderSector>();
+  /** The pre-committed sectors not yet proven, by number (the ones `nextWakeUp` looks at). */
+  private readonly unproven = new Map<bigint, ProviderSector>();
   /** IDs of the deals it published and has not seen completed. */
   readonly deals = new Set<bigint>();
   private readonly settleEvery: bigint;
@@ -156,21 +180,25 @@ export class StorageProvider implements Agent {
 
   /** Queues signed client deals: published (then sealed) when the agent next acts, this epoch if the clock runs. */
   acceptDeals(deals: readonly ClientDealProposal[]): void {
+    this.changed();
     this.pendingDeals.push(...deals);
   }
 
   /** Queues `n` committed-capacity sectors (no deals): power for block production. */
   pledgeSectors(n: number): void {
+    this.changed();
     this.pendingCapacity += n;
   }
 
   /** The provider is offline (sends nothing: no PoSt, no sealing) from `from` to `to` inclusive. */
   goOffline(from: bigint, to: bigint): void {
+    this.changed();
     this.offline.push({ from, to });
   }
 
   /** The provider skips the Window PoSt of the deadline window opening at `epoch` (an honest provider that lost a proof). */
   missPoStAt(epoch: bigint): void {
+    this.changed();
     this.skipPoSts.add(epoch);
   }
 
@@ -200,34 +228,31 @@ export class StorageProvider implements Agent {
    * Deadline indices holding live (not terminated) sectors, with their partitions. Cached by the
    * deadlines root: the agent asks every epoch, the deadlines change only when messages run.
    */
-  private liveDeadlines(st: MinerState): Map<bigint, { partitions: bigint[]; faulty: { index: bigint; sectors: BitField }[] }> {
+  private liveDeadlines(st: MinerState): Map<bigint, LiveDeadline> {
     if (this.liveCache !== undefined && this.liveCache.root.equals(st.deadlines)) return this.liveCache.value;
     const value = this.readLiveDeadlines(st);
     this.liveCache = { root: st.deadlines, value };
     return value;
   }
 
-  private liveCache: { root: CID; value: Map<bigint, { partitions: bigint[]; faulty: { index: bigint; sectors: BitField }[] }> } | undefined;
+  private liveCache: { root: CID; value: Map<bigint, LiveDeadline> } | undefined;
+  /** Each deadline's summary by its block's CID ({@link cidKey}): a deadline cron changes one deadline of 48. */
+  private deadlineCache = new Map<string, LiveDeadline | null>();
   private stateCache: { head: CID; state: MinerState } | undefined;
 
-  private readLiveDeadlines(st: MinerState): Map<bigint, { partitions: bigint[]; faulty: { index: bigint; sectors: BitField }[] }> {
+  private readLiveDeadlines(st: MinerState): Map<bigint, LiveDeadline> {
     const store = this.net.machine.store;
-    const out = new Map<bigint, { partitions: bigint[]; faulty: { index: bigint; sectors: BitField }[] }>();
+    const out = new Map<bigint, LiveDeadline>();
+    const seen = new Map<string, LiveDeadline | null>();
     const dls = Deadlines.fromCbor(getCbor(store, st.deadlines));
     dls.due.forEach((cid, i) => {
-      const dl = Deadline.fromCbor(getCbor(store, cid));
-      if (dl.liveSectors === 0n) return;
-      const partitions: bigint[] = [];
-      const faulty: { index: bigint; sectors: BitField }[] = [];
-      for (const [idx, raw] of Amt.load<unknown>(store, dl.partitions).entries()) {
-        const p = Partition.fromCbor(raw);
-        if (p.sectors.subtract(p.terminated).isEmpty()) continue;
-        partitions.push(idx);
-        const unrecovered = p.faults.subtract(p.recoveries);
-        if (!unrecovered.isEmpty()) faulty.push({ index: idx, sectors: unrecovered });
-      }
-      if (partitions.length > 0) out.set(BigInt(i), { partitions, faulty });
+      const key = cidKey(cid);
+      let live = seen.get(key) ?? this.deadlineCache.get(key);
+      if (live === undefined) live = readLiveDeadline(store, cid);
+      seen.set(key, live);
+      if (live !== null) out.set(BigInt(i), live);
     });
+    this.deadlineCache = seen;
     return out;
   }
 
@@ -237,6 +262,33 @@ export class StorageProvider implements Agent {
   }
 
   nextWakeUp(epoch: bigint): bigint | undefined {
+    // The clock asks every epoch; between two state changes the answer stays the same until that
+    // epoch comes (see wakeMemo).
+    const head = this.net.machine.getActor(this.address)?.head;
+    const m = this.wakeMemo;
+    if (m !== undefined && m.version === this.version && head !== undefined && m.head.equals(head) && epoch >= m.from && (m.next === undefined || epoch <= m.next)) return m.next;
+    const next = this.computeNextWakeUp(epoch);
+    // Valid while nothing changes and no offline stretch lies ahead: an outage starting after
+    // `epoch` would move the answer inside the range.
+    this.wakeMemo = head !== undefined && !this.offline.some((o) => o.to >= epoch) ? { head, version: this.version, from: epoch, next } : undefined;
+    return next;
+  }
+
+  /**
+   * The memo of the last {@link nextWakeUp}: computed at `from`, the answer `next` holds for every
+   * epoch from `from` to `next` while the miner's state head and the agent's own state (`version`)
+   * stay the same. Every candidate is a fixed epoch or the current one; in the latter case `next`
+   * is `from` itself.
+   */
+  private wakeMemo: { head: CID; version: number; from: bigint; next: bigint | undefined } | undefined;
+  /** Bumped by everything that changes what the agent will do. */
+  private version = 0;
+
+  private changed(): void {
+    this.version++;
+  }
+
+  private computeNextWakeUp(epoch: bigint): bigint | undefined {
     let next: bigint | undefined;
     const consider = (e: bigint) => {
       const at = e < epoch ? epoch : e;
@@ -244,7 +296,7 @@ export class StorageProvider implements Agent {
     };
     if (this.pendingDeals.length > 0 || this.pendingCapacity > 0) consider(epoch);
     const delay = this.net.policy.preCommitChallengeDelay;
-    for (const s of this.sectors.values()) if (!s.proven) consider(s.precommitEpoch + delay + 1n);
+    for (const s of this.unproven.values()) consider(s.precommitEpoch + delay + 1n);
     if (this.settleEvery > 0n && this.deals.size > 0) consider(this.lastSettle + this.settleEvery);
     for (const o of this.offline) if (o.from <= epoch && o.to >= epoch) consider(o.to + 1n);
     const st = this.state();
@@ -264,6 +316,7 @@ export class StorageProvider implements Agent {
 
   onEpoch(net: Devnet, epoch: bigint): void {
     if (this.isOffline(epoch)) return;
+    this.changed();
     this.publishAndPrecommit(epoch);
     this.proveCommit(epoch);
     this.provePoSts(epoch);
@@ -276,7 +329,11 @@ export class StorageProvider implements Agent {
   private precommit(infos: SectorPreCommitInfo[], dealsOf: bigint[][]): void {
     const r = this.net.send({ from: this.worker, to: this.address, method: MinerMethod.PreCommitSectorBatch2, params: encodeWith(PreCommitSectorBatchParams2, { sectors: infos }) });
     if (!this.check(r, 'PreCommitSectorBatch2')) return;
-    infos.forEach((info, i) => this.sectors.set(info.sectorNumber, { number: info.sectorNumber, dealIds: dealsOf[i]!, precommitEpoch: this.net.epoch, proven: false }));
+    infos.forEach((info, i) => {
+      const sector = { number: info.sectorNumber, dealIds: dealsOf[i]!, precommitEpoch: this.net.epoch, proven: false };
+      this.sectors.set(info.sectorNumber, sector);
+      this.unproven.set(info.sectorNumber, sector);
+    });
     this.stats.sectorsPrecommitted += infos.length;
   }
 
@@ -329,7 +386,7 @@ export class StorageProvider implements Agent {
   }
 
   private proveCommit(epoch: bigint): void {
-    const ready = [...this.sectors.values()].filter((s) => !s.proven && epoch > s.precommitEpoch + this.net.policy.preCommitChallengeDelay);
+    const ready = [...this.unproven.values()].filter((s) => epoch > s.precommitEpoch + this.net.policy.preCommitChallengeDelay);
     if (ready.length === 0) return;
     const activations = ready.map((s) => ({
       sectorNumber: s.number,
@@ -348,7 +405,10 @@ export class StorageProvider implements Agent {
     });
     const r = this.net.send({ from: this.worker, to: this.address, method: MinerMethod.ProveCommitSectors3, params });
     if (!this.check(r, 'ProveCommitSectors3')) return;
-    for (const s of ready) s.proven = true;
+    for (const s of ready) {
+      s.proven = true;
+      this.unproven.delete(s.number);
+    }
     this.stats.sectorsProven += ready.length;
   }
 
@@ -413,6 +473,7 @@ export class StorageProvider implements Agent {
    * @throws {@link DevnetError} `AGENT_FAILED` for a sector the miner does not hold.
    */
   terminateSectors(sectors: readonly bigint[]): ApplyResult {
+    this.changed();
     const byPlace = new Map<string, { deadline: bigint; partition: bigint; sectors: number[] }>();
     for (const n of sectors) {
       const at = this.locate(n);

@@ -462,6 +462,43 @@ describe('Hamt API', () => {
     expect(h2.size).toBe(2000);
   });
 
+  it('shares decoded nodes between loads of a root, yet each load mutates its own copy', () => {
+    const bs = new MemoryBlockstore();
+    const h = Hamt.empty<unknown>(bs);
+    for (let i = 0; i < 100; i++) h.set(tstring(i), [i, tstring(`v${i}`), { n: i }]);
+    const root = h.flush();
+    // Loads that mutate values in place, nodes and buckets, without flushing or with a flush.
+    const a = Hamt.load<[number, Uint8Array, { n: number }]>(bs, root);
+    const v = a.get(tstring(7))!;
+    v[0] = -1;
+    v[1][0] = 0;
+    v[2].n = -1;
+    a.set(tstring('new'), [0, tstring('x'), { n: 0 }]);
+    a.delete(tstring(8));
+    const b = Hamt.load<unknown>(bs, root);
+    expect(b.get(tstring(7))).toEqual([7, tstring('v7'), { n: 7 }]);
+    expect(b.has(tstring('new'))).toBe(false);
+    expect(b.get(tstring(8))).toEqual([8, tstring('v8'), { n: 8 }]);
+    expect(b.size).toBe(100);
+    a.set(tstring(7), v);
+    const changed = a.flush();
+    expect(Hamt.load<unknown>(bs, changed).get(tstring(7))).toEqual([-1, Uint8Array.of(0, ...tstring('7')), { n: -1 }]);
+    expect(Hamt.load<unknown>(bs, root).get(tstring(7))).toEqual([7, tstring('v7'), { n: 7 }]);
+    expect(Hamt.load<unknown>(bs, root).flush().equals(root)).toBe(true);
+    // The cache is shared across stores, but a block must still be in the store it is loaded from.
+    expect(() => Hamt.load(new MemoryBlockstore(), root)).toThrow(BlockNotFoundError);
+    // A node cached as a root is still checked as a child when used as one: a one-entry node is a
+    // valid root but not a valid child (canonical form keeps it in the parent's bucket).
+    const small = Hamt.empty<number>(bs);
+    small.set(tstring('only'), 1);
+    const smallRoot = small.flush();
+    expect(Hamt.load<number>(bs, smallRoot).get(tstring('only'))).toBe(1);
+    const parent = cborCid(encodeCbor([Uint8Array.of(1), [smallRoot]]));
+    bs.put(parent, encodeCbor([Uint8Array.of(1), [smallRoot]]));
+    const p = Hamt.load<number>(bs, parent, 5, { hashFn: () => new Uint8Array(32) });
+    expect(() => p.get(tstring('only'))).toThrow(/non-root node holds only 1 entries/);
+  });
+
   it('round-trips through the blockstore with the same entries and order', () => {
     const bs = new MemoryBlockstore();
     const h = Hamt.empty<unknown>(bs, 3);

@@ -11,10 +11,10 @@ import {
   Node,
   type Pointer,
   compareBytes,
-  decodeNode,
   encodeNode,
   equalBytes,
   insertPointer,
+  loadNode,
   rankOf,
   removePointer,
   testBit,
@@ -133,7 +133,7 @@ export class Hamt<V = unknown> {
     checkBitwidth(bitwidth);
     const bytes = bs.get(root);
     if (bytes === undefined) throw new BlockNotFoundError(root);
-    const node = decodeNode(bytes, bitwidth, true, root);
+    const node = loadNode(bytes, bitwidth, true, root);
     return new Hamt<V>(bs, bitwidth, options?.hashFn ?? hashKey, node, root);
   }
 
@@ -144,7 +144,7 @@ export class Hamt<V = unknown> {
       const cid = link.cid!;
       const bytes = this.store.get(cid);
       if (bytes === undefined) throw new BlockNotFoundError(cid);
-      node = decodeNode(bytes, this.bitwidth, false, cid);
+      node = loadNode(bytes, this.bitwidth, false, cid);
       link.node = node;
     }
     return node;

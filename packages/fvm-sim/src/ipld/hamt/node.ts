@@ -13,7 +13,7 @@
  */
 import { CID } from 'multiformats/cid';
 import { decodeCbor, encodeCbor } from '../cbor.js';
-import { DAG_CBOR } from '../cid.js';
+import { DAG_CBOR, cidKey } from '../cid.js';
 import { HamtError } from './errors.js';
 
 /** Keys per bucket before the bucket is pushed down into a child node. */
@@ -263,4 +263,74 @@ export function decodeNode(bytes: Uint8Array, bitwidth: number, isRoot: boolean,
     }
   }
   return new Node(bitmap[0], bitmap.length > 1 ? bitmap.slice(1) : undefined, ptrs as Pointer[]);
+}
+
+/**
+ * A deep copy of a dag-cbor data-model value: arrays, maps and byte strings are copied; CIDs,
+ * numbers, bigints, strings, booleans and null are immutable and shared.
+ */
+function cloneValue(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = cloneValue(v[i]);
+    return out;
+  }
+  if (v instanceof Uint8Array) return v.slice();
+  if (CID.asCID(v) !== null) return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = cloneValue((v as Record<string, unknown>)[k]);
+  return out;
+}
+
+/**
+ * A working copy of a cached node: its own pointer array, links (unloaded: children come from the
+ * cache too) and buckets, with values deep-copied, so a HAMT may mutate it, and the values it
+ * hands out, freely. Keys are shared: a HAMT never mutates a key (it copies keys on insertion).
+ */
+function cloneNode(n: Node): Node {
+  const ps = n.pointers;
+  const out: Pointer[] = new Array(ps.length);
+  for (let i = 0; i < ps.length; i++) {
+    const p = ps[i]!;
+    if (p instanceof Link) {
+      out[i] = new Link(p.cid, undefined, false);
+    } else {
+      const b: Bucket = new Array(p.length);
+      for (let j = 0; j < p.length; j++) b[j] = [p[j]![0], cloneValue(p[j]![1])];
+      out[i] = b;
+    }
+  }
+  return new Node(n.bits, n.hi === undefined ? undefined : n.hi.slice(), out);
+}
+
+/**
+ * Nodes decoded lately, by CID, bitwidth and role (a root is checked less strictly than a child),
+ * never mutated: a HAMT gets a {@link cloneNode} copy. The same roots are opened over and over (the
+ * market's deal schedule and the power claims every epoch), and copying a decoded node costs a
+ * fraction of decoding it. Content addressing makes a hit exact whatever store the block came
+ * from; the caller still reads the block from its store (presence, gas). Two generations of at
+ * most {@link NODE_CACHE_GENERATION} nodes bound the memory held.
+ */
+let cacheYoung = new Map<string, Node>();
+let cacheOld = new Map<string, Node>();
+const NODE_CACHE_GENERATION = 2048;
+
+/**
+ * {@link decodeNode} through the node cache: a fresh, mutable copy of the decoded node of block
+ * `cid` (whose bytes are `bytes`).
+ */
+export function loadNode(bytes: Uint8Array, bitwidth: number, isRoot: boolean, cid: CID): Node {
+  const key = cidKey(cid) + (isRoot ? 'r' : 'c') + bitwidth;
+  let node = cacheYoung.get(key);
+  if (node === undefined) {
+    node = cacheOld.get(key);
+    if (node === undefined) node = decodeNode(bytes, bitwidth, isRoot, cid);
+    if (cacheYoung.size >= NODE_CACHE_GENERATION) {
+      cacheOld = cacheYoung;
+      cacheYoung = new Map();
+    }
+    cacheYoung.set(key, node);
+  }
+  return cloneNode(node);
 }

@@ -264,6 +264,7 @@ export function putDealsByEpoch(store: Blockstore, st: MarketState, entries: rea
 
 /** Schedules deals per epoch (SetMultimap `put_many`). */
 export function putBatchDealsByEpoch(store: Blockstore, st: MarketState, byEpoch: ReadonlyMap<bigint, readonly bigint[]>): void {
+  if (byEpoch.size === 0) return; // nothing to write: the root stays (cron calls this every epoch)
   const outer = loadDealOps(store, st);
   for (const [epoch, ids] of [...byEpoch].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) addDealOps(store, outer, epoch, ids);
   st.dealOpsByEpoch = outer.flush();
@@ -285,6 +286,7 @@ export function getDealsForEpoch(store: Blockstore, st: MarketState, epoch: bigi
 
 /** Removes whole epochs from the schedule (SetMultimap `remove_all`). */
 export function removeDealsByEpoch(store: Blockstore, st: MarketState, epochs: readonly bigint[]): void {
+  if (epochs.length === 0) return; // nothing to remove: the root stays (cron calls this every epoch)
   const outer = loadDealOps(store, st);
   for (const e of epochs) outer.delete(epochKey(e));
   st.dealOpsByEpoch = outer.flush();

@@ -1,7 +1,7 @@
 import type { CID } from 'multiformats/cid';
 import type { Blockstore } from '../ipld/blockstore.js';
 import { encodeCbor, decodeCbor } from '../ipld/cbor.js';
-import { blake2b256, cborCid } from '../ipld/cid.js';
+import { blake2b256, deferredCborCid, pendingBlock } from '../ipld/cid.js';
 import { type Codec, CodecError } from '../ipld/codec.js';
 import { GasTracker, OutOfGas } from '../gas/tracker.js';
 import type { PriceList } from '../gas/priceList.js';
@@ -279,17 +279,21 @@ class MeteredBlockstore implements Blockstore {
 
   get(cid: CID): Uint8Array | undefined {
     const p = this.cm.prices;
-    const bytes = this.inner.get(cid);
+    const bytes = pendingBlock(cid) ?? this.inner.get(cid);
     const size = bytes?.length ?? 0;
     this.cm.charge(p.blockOpenBase + p.blockOpenBaseStorage + Math.max(p.blockRetentionMinPerByte * size, p.blockOpenPerByte * size) + p.blockReadPerByte * size);
     return bytes;
   }
 
   put(cid: CID, bytes: Uint8Array): void {
-    const p = this.cm.prices;
-    const size = bytes.length;
-    this.cm.charge(Math.max(p.blockRetentionMinPerByte * size, p.blockCreatePerByte * size) + p.blockLinkBase + p.blockLinkStorageBase + (p.blockLinkPerByte + p.blockLinkStoragePerByte) * size);
+    this.chargePut(bytes.length);
     this.inner.put(cid, bytes);
+  }
+
+  /** The gas of creating and linking a block of `size` bytes (ref-fvm block_create + block_link). */
+  chargePut(size: number): void {
+    const p = this.cm.prices;
+    this.cm.charge(Math.max(p.blockRetentionMinPerByte * size, p.blockCreatePerByte * size) + p.blockLinkBase + p.blockLinkStorageBase + (p.blockLinkPerByte + p.blockLinkStoragePerByte) * size);
   }
 
   has(cid: CID): boolean {
@@ -442,8 +446,11 @@ class Kernel implements Runtime {
   private writeState<S>(codec: Codec<S>, state: S): void {
     if (this.readOnly) throw new ActorError(ExitCode.USR_READ_ONLY, 'cannot change state in read-only mode');
     const bytes = encodeCbor(codec.toCbor(state));
-    const cid = cborCid(bytes);
-    this.store.put(cid, bytes);
+    // The put is charged now, by size, as ref-fvm charges it; the hash waits until someone needs
+    // the head's CID (a flush, a parent block, a caller comparing heads), and the block is stored then.
+    (this.store as MeteredBlockstore).chargePut(bytes.length);
+    const inner = this.cm.machine.store;
+    const cid = deferredCborCid(bytes, (c) => inner.put(c, bytes));
     const rec = this.readRecord();
     this.cm.touchWrite(this.receiverId);
     this.tree.setActor(this.receiverId, { ...rec, head: cid });

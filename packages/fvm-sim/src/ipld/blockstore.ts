@@ -1,7 +1,7 @@
 import type { CID } from 'multiformats/cid';
 import { FvmSimError } from '../errors/base.js';
 import { decodeCbor, encodeCbor } from './cbor.js';
-import { cborCid, cidFromKey, cidKey } from './cid.js';
+import { cborCid, cidFromKey, cidKey, pendingBlock } from './cid.js';
 
 /** Thrown when a block that should exist is not in the store. */
 export class BlockNotFoundError extends FvmSimError {
@@ -46,7 +46,8 @@ export class MemoryBlockstore implements Blockstore {
 
   get(cid: CID): Uint8Array | undefined {
     this.stats.reads++;
-    return this.blocks.get(cidKey(cid));
+    // A state head written by an actor and not hashed yet is served without hashing it.
+    return pendingBlock(cid) ?? this.blocks.get(cidKey(cid));
   }
 
   put(cid: CID, bytes: Uint8Array): void {
@@ -56,7 +57,7 @@ export class MemoryBlockstore implements Blockstore {
   }
 
   has(cid: CID): boolean {
-    return this.blocks.has(cidKey(cid));
+    return pendingBlock(cid) !== undefined || this.blocks.has(cidKey(cid));
   }
 
   /** Number of distinct blocks held. */

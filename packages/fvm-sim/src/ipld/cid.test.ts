@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryBlockstore, getCbor, putCbor, BlockNotFoundError } from './blockstore.js';
 import { decodeCbor, encodeCbor, CborError } from './cbor.js';
-import { CID, cborCid, cidFromKey, cidKey, identityCid, RAW } from './cid.js';
+import { CID, cborCid, cidFromKey, cidKey, deferredCborCid, identityCid, pendingBlock, RAW } from './cid.js';
 
 describe('dag-cbor blocks', () => {
   it('addresses the empty-array block as Filecoin does', () => {
@@ -54,5 +54,53 @@ describe('cidKey', () => {
     expect(getCbor(bs, CID.decode(cid.bytes.slice()))).toEqual({ a: 1 });
     expect([...bs.entries()].map(([k]) => k)).toEqual([cid.toString()]);
     expect(bs.has(cborCid(encodeCbor({ a: 2 })))).toBe(false);
+  });
+});
+
+describe('deferredCborCid', () => {
+  const bytes = encodeCbor([1, 'state', 2n ** 60n]);
+
+  it('is the CID cborCid gives, hashed on first use, and the block is stored then', () => {
+    const bs = new MemoryBlockstore();
+    const lazy = deferredCborCid(bytes, (c) => bs.put(c, bytes));
+    expect(lazy).toBeInstanceOf(CID);
+    expect(lazy.code).toBe(0x71);
+    expect(lazy.version).toBe(1);
+    // Readers holding the object get the block without hashing it.
+    expect(pendingBlock(lazy)).toBe(bytes);
+    expect(bs.get(lazy)).toBe(bytes);
+    expect(bs.has(lazy)).toBe(true);
+    expect(bs.size).toBe(0);
+    // First use of the CID itself: hashed, stored, and from then on an ordinary CID.
+    const real = cborCid(bytes);
+    expect(lazy.equals(real)).toBe(true);
+    expect(bs.size).toBe(1);
+    expect(bs.get(CID.decode(real.bytes))).toEqual(bytes);
+    expect(lazy.toString()).toBe(real.toString());
+    expect(lazy).toEqual(real);
+    expect(CID.asCID(lazy)).toBe(lazy);
+    expect(Object.keys(lazy)).toEqual(Object.keys(real));
+    expect(cidKey(lazy)).toBe(cidKey(real));
+  });
+
+  it('hashes when encoded into a parent block, or compared from the other side', () => {
+    const stored: CID[] = [];
+    const lazy = deferredCborCid(bytes, (c) => stored.push(c));
+    expect(encodeCbor({ head: lazy })).toEqual(encodeCbor({ head: cborCid(bytes) }));
+    expect(stored).toEqual([lazy]);
+    const other = deferredCborCid(bytes, (c) => stored.push(c));
+    expect(cborCid(bytes).equals(other)).toBe(true);
+    expect(stored).toHaveLength(2);
+    // The callback runs once.
+    void other.bytes;
+    expect(stored).toHaveLength(2);
+  });
+
+  it('never hashes a head nobody asks about', () => {
+    let hashed = 0;
+    const lazy = deferredCborCid(bytes, () => hashed++);
+    expect(decodeCbor(pendingBlock(lazy)!)).toEqual([1, 'state', 2n ** 60n]);
+    expect(hashed).toBe(0);
+    expect(pendingBlock(cborCid(bytes))).toBeUndefined();
   });
 });

@@ -50,4 +50,55 @@ export function cidFromKey(key: string): CID {
   return CID.decode(bytes);
 }
 
+/** The block of each deferred CID, and what to do once it is hashed, by the CID object itself. */
+const pendingBlocks = new WeakMap<CID, Uint8Array>();
+const onHashed = new WeakMap<CID, (cid: CID) => void>();
+
+/** Hashes a deferred CID's block and turns the object into a plain CID (own `multihash`, `bytes`, `'/'`). */
+function materialize(lazy: CID): CID {
+  const real = cborCid(pendingBlocks.get(lazy)!);
+  Object.defineProperties(lazy, {
+    multihash: { value: real.multihash, enumerable: true },
+    bytes: { value: real.bytes, enumerable: true },
+    '/': { value: real.bytes, enumerable: true },
+  });
+  const cb = onHashed.get(lazy);
+  onHashed.delete(lazy);
+  cb?.(lazy);
+  return real;
+}
+
+/**
+ * The prototype of deferred CIDs: a CID whose `multihash`, `bytes` and `'/'` are computed on first
+ * read. Set up once, so creating a deferred CID is two property writes.
+ */
+const DEFERRED_PROTO: object = Object.create(CID.prototype, {
+  multihash: { get(this: CID) { return materialize(this).multihash; }, configurable: true },
+  bytes: { get(this: CID) { return materialize(this).bytes; }, configurable: true },
+  '/': { get(this: CID) { return materialize(this).bytes; }, configurable: true },
+});
+
+/**
+ * The dag-cbor CID of `bytes`, hashed only when first needed: the returned object is a `CID`
+ * (`instanceof CID`, same methods) whose `multihash`, `bytes` and `'/'` are computed on first read;
+ * then `onHash` runs (to store the block) and they become own properties as in any CID. Until then
+ * {@link pendingBlock} gives the bytes to readers holding this object. An actor writes its state
+ * every epoch and the next epoch overwrites it, usually before anyone asks for its CID: hashing it
+ * would be wasted (blake2b was a fifth of a quiet epoch's cost).
+ */
+export function deferredCborCid(bytes: Uint8Array, onHash: (cid: CID) => void): CID {
+  const lazy = Object.create(DEFERRED_PROTO) as { code: number; version: number; [Symbol.toStringTag]: string };
+  lazy.code = DAG_CBOR;
+  lazy.version = 1;
+  lazy[Symbol.toStringTag] = 'CID'; // an own field of every multiformats CID
+  pendingBlocks.set(lazy as CID, bytes);
+  onHashed.set(lazy as CID, onHash);
+  return lazy as CID;
+}
+
+/** The bytes of a block addressed by a {@link deferredCborCid} object, hashed or not; undefined for any other CID. */
+export function pendingBlock(cid: CID): Uint8Array | undefined {
+  return pendingBlocks.get(cid);
+}
+
 export { CID };

@@ -14,7 +14,7 @@ export * from './primitives/index.js';
 
 // IPLD
 export { encodeCbor, decodeCbor, CborError, type CborValue } from './ipld/cbor.js';
-export { cborCid, identityCid, cidKey, cidFromKey, blake2b256, CID, DAG_CBOR, RAW, IDENTITY, BLAKE2B_256 } from './ipld/cid.js';
+export { cborCid, deferredCborCid, pendingBlock, identityCid, cidKey, cidFromKey, blake2b256, CID, DAG_CBOR, RAW, IDENTITY, BLAKE2B_256 } from './ipld/cid.js';
 export { MemoryBlockstore, BlockNotFoundError, putCbor, getCbor, type Blockstore, type BlockstoreStats } from './ipld/blockstore.js';
 export * from './ipld/hamt/index.js';
 export * from './ipld/amt/index.js';

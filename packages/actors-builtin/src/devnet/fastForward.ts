@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { type Blockstore, type CID, Hamt, type Machine, cborCid, cidKey, decodeCbor, encodeCbor, type Codec } from 'fvm-sim';
+import { type Blockstore, type CID, Hamt, type Machine, cidKey, decodeCbor, deferredCborCid, encodeCbor, type Codec } from 'fvm-sim';
 import { parseEpochKey } from '../shared/keys.js';
 import { REWARD_ACTOR_ID, STORAGE_MARKET_ACTOR_ID, STORAGE_POWER_ACTOR_ID } from '../shared/singletons.js';
 import { PowerState } from '../actors/power/types.js';
@@ -37,7 +37,8 @@ function readState<S>(machine: Machine, id: bigint, codec: Codec<S>): S | undefi
   const actor = machine.tree.getActor(id);
   if (actor === undefined) return undefined;
   const cached = stateCache.get(codec as Codec<unknown>);
-  if (cached !== undefined && cached.head.equals(actor.head)) return cached.state as S;
+  // Same object first: comparing CIDs would hash a deferred head.
+  if (cached !== undefined && (cached.head === actor.head || cached.head.equals(actor.head))) return cached.state as S;
   const bytes = machine.store.get(actor.head);
   if (bytes === undefined) return undefined;
   const state = codec.fromCbor(decodeCbor(bytes));
@@ -46,10 +47,10 @@ function readState<S>(machine: Machine, id: bigint, codec: Codec<S>): S | undefi
 }
 
 function writeState<S>(machine: Machine, id: bigint, codec: Codec<S>, state: S): void {
-  // The same encoding and CID the runtime's `transaction` writes.
+  // The same encoding and (deferred) CID the runtime's `transaction` writes.
   const bytes = encodeCbor(codec.toCbor(state));
-  const cid: CID = cborCid(bytes);
-  machine.store.put(cid, bytes);
+  const store = machine.store;
+  const cid: CID = deferredCborCid(bytes, (c) => store.put(c, bytes));
   machine.tree.setActor(id, { ...machine.tree.getActor(id)!, head: cid });
   stateCache.set(codec as Codec<unknown>, { head: cid, state });
 }

@@ -215,7 +215,7 @@ export class StorageProvider implements Agent {
 
   private state(): MinerState {
     const head = this.net.machine.getActor(this.address)?.head;
-    if (head !== undefined && this.stateCache !== undefined && this.stateCache.head.equals(head)) return this.stateCache.state;
+    if (head !== undefined && this.stateCache !== undefined && (this.stateCache.head === head || this.stateCache.head.equals(head))) return this.stateCache.state;
     const state = this.net.readState(this.address, MinerState);
     if (head !== undefined) this.stateCache = { head, state };
     return state;
@@ -266,7 +266,7 @@ export class StorageProvider implements Agent {
     // epoch comes (see wakeMemo).
     const head = this.net.machine.getActor(this.address)?.head;
     const m = this.wakeMemo;
-    if (m !== undefined && m.version === this.version && head !== undefined && m.head.equals(head) && epoch >= m.from && (m.next === undefined || epoch <= m.next)) return m.next;
+    if (m !== undefined && m.version === this.version && head !== undefined && (m.head === head || m.head.equals(head)) && epoch >= m.from && (m.next === undefined || epoch <= m.next)) return m.next;
     const next = this.computeNextWakeUp(epoch);
     // Valid while nothing changes and no offline stretch lies ahead: an outage starting after
     // `epoch` would move the answer inside the range.

@@ -52,7 +52,7 @@ export class CallManager {
   /** Synthetic root frame whose single subcall is the message's top-level call. */
   readonly rootFrame: TraceFrame;
   private frameStack: TraceFrame[];
-  readonly meteredStore: Blockstore;
+  readonly meteredStore: MeteredBlockstore;
 
   constructor(
     readonly machine: Machine,
@@ -448,7 +448,7 @@ class Kernel implements Runtime {
     const bytes = encodeCbor(codec.toCbor(state));
     // The put is charged now, by size, as ref-fvm charges it; the hash waits until someone needs
     // the head's CID (a flush, a parent block, a caller comparing heads), and the block is stored then.
-    (this.store as MeteredBlockstore).chargePut(bytes.length);
+    this.cm.meteredStore.chargePut(bytes.length);
     const inner = this.cm.machine.store;
     const cid = deferredCborCid(bytes, (c) => inner.put(c, bytes));
     const rec = this.readRecord();

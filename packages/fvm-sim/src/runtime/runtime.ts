@@ -163,7 +163,9 @@ export interface Runtime {
   createState<S>(codec: Codec<S>, state: S): void;
   /**
    * Reads the receiver's state, lets `fn` change it, and writes it back. Sends are forbidden
-   * inside; an abort inside leaves the state unchanged.
+   * inside; an abort inside leaves the state unchanged. The write is charged (by size) at once;
+   * the new head's CID is computed when first needed (a flush, a parent block, a comparison), so a
+   * state overwritten before anyone looks is never hashed.
    */
   transaction<S, R>(codec: Codec<S>, fn: (state: S) => R): R;
   /** The receiver's state root CID. */

@@ -37,8 +37,9 @@ function readState<S>(machine: Machine, id: bigint, codec: Codec<S>): S | undefi
   const actor = machine.tree.getActor(id);
   if (actor === undefined) return undefined;
   const cached = stateCache.get(codec as Codec<unknown>);
-  // Same object first: comparing CIDs would hash a deferred head.
-  if (cached !== undefined && (cached.head === actor.head || cached.head.equals(actor.head))) return cached.state as S;
+  // By identity: a head unchanged since the last read is the same object, and comparing CIDs by
+  // value would hash a deferred head (a miss only costs a decode).
+  if (cached !== undefined && cached.head === actor.head) return cached.state as S;
   const bytes = machine.store.get(actor.head);
   if (bytes === undefined) return undefined;
   const state = codec.fromCbor(decodeCbor(bytes));

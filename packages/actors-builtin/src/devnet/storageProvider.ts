@@ -215,7 +215,7 @@ export class StorageProvider implements Agent {
 
   private state(): MinerState {
     const head = this.net.machine.getActor(this.address)?.head;
-    if (head !== undefined && this.stateCache !== undefined && (this.stateCache.head === head || this.stateCache.head.equals(head))) return this.stateCache.state;
+    if (head !== undefined && this.stateCache !== undefined && this.stateCache.head === head) return this.stateCache.state; // by identity: see wakeMemo
     const state = this.net.readState(this.address, MinerState);
     if (head !== undefined) this.stateCache = { head, state };
     return state;
@@ -266,7 +266,7 @@ export class StorageProvider implements Agent {
     // epoch comes (see wakeMemo).
     const head = this.net.machine.getActor(this.address)?.head;
     const m = this.wakeMemo;
-    if (m !== undefined && m.version === this.version && head !== undefined && (m.head === head || m.head.equals(head)) && epoch >= m.from && (m.next === undefined || epoch <= m.next)) return m.next;
+    if (m !== undefined && m.version === this.version && head !== undefined && m.head === head && epoch >= m.from && (m.next === undefined || epoch <= m.next)) return m.next;
     const next = this.computeNextWakeUp(epoch);
     // Valid while nothing changes and no offline stretch lies ahead: an outage starting after
     // `epoch` would move the answer inside the range.
@@ -277,7 +277,8 @@ export class StorageProvider implements Agent {
   /**
    * The memo of the last {@link nextWakeUp}: computed at `from`, the answer `next` holds for every
    * epoch from `from` to `next` while the miner's state head and the agent's own state (`version`)
-   * stay the same. Every candidate is a fixed epoch or the current one; in the latter case `next`
+   * stay the same. Heads are compared by identity (an unchanged head is the same object; comparing
+   * by value would hash a deferred head), so a rewrite with equal content only costs a recompute. Every candidate is a fixed epoch or the current one; in the latter case `next`
    * is `from` itself.
    */
   private wakeMemo: { head: CID; version: number; from: bigint; next: bigint | undefined } | undefined;

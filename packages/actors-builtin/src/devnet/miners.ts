@@ -13,10 +13,11 @@
  * ```
  * @module
  */
-import { type Address, Amt, getCbor } from 'fvm-sim';
+import type { Address } from 'fvm-sim';
 import { type DeadlineInfo, newDeadlineInfo } from '../actors/miner/deadlines.js';
-import { deadlineInfo, forEachSector, getInfo } from '../actors/miner/state.js';
-import { Deadline, Deadlines, MinerState, Partition, type PowerPair, type SectorOnChainInfo, type VestingFund } from '../actors/miner/types.js';
+import { deadlineInfo, forEachSector, getInfo, loadDeadlines } from '../actors/miner/state.js';
+import { forEachPartition } from '../actors/miner/deadlineState.js';
+import { type Deadline, MinerState, type Partition, type PowerPair, type SectorOnChainInfo, type VestingFund } from '../actors/miner/types.js';
 import { getAvailableBalance } from '../actors/miner/vesting.js';
 import { loadVestingFunds } from '../actors/miner/vestingStore.js';
 import { getClaim, loadClaims } from '../actors/power/state.js';
@@ -115,15 +116,16 @@ export function nextDeadlineWindow(net: Devnet, miner: Address | Account, index:
   return newDeadlineInfo(net.policy, periodStart, index, net.epoch).nextNotElapsed();
 }
 
+/** The partitions of a deadline in index order, through the miner's own loader (`Deadline::for_each`). */
 function loadPartitions(net: Devnet, dl: Deadline): Array<[bigint, Partition]> {
-  return [...Amt.load<unknown>(net.machine.store, dl.partitions).entries()].map(([i, raw]) => [i, Partition.fromCbor(raw)] as [bigint, Partition]);
+  const out: Array<[bigint, Partition]> = [];
+  forEachPartition(net.machine.store, dl, (i, p) => out.push([i, p]));
+  return out;
 }
 
 function loadDeadline(net: Devnet, st: MinerState, index: bigint): Deadline {
-  const dls = Deadlines.fromCbor(getCbor(net.machine.store, st.deadlines));
-  const cid = dls.due[Number(index)];
-  if (cid === undefined) throw new DevnetError('BAD_DEADLINE', `deadline ${index} is not in 0…${dls.due.length - 1}`);
-  return Deadline.fromCbor(getCbor(net.machine.store, cid));
+  if (index < 0n || index >= net.policy.wpostPeriodDeadlines) throw new DevnetError('BAD_DEADLINE', `deadline ${index} is not in 0…${net.policy.wpostPeriodDeadlines - 1n}`);
+  return loadDeadlines(net.machine.store, st).loadDeadline(net.machine.store, index);
 }
 
 /**
@@ -134,10 +136,9 @@ function loadDeadline(net: Devnet, st: MinerState, index: bigint): Deadline {
 export function minerDeadlines(net: Devnet, miner: Address | Account): MinerDeadline[] {
   const st = minerStateOf(net, miner);
   const periodStart = deadlineInfo(net.policy, st, net.epoch).periodStart;
-  const dls = Deadlines.fromCbor(getCbor(net.machine.store, st.deadlines));
-  return dls.due.map((cid, i) => {
-    const dl = Deadline.fromCbor(getCbor(net.machine.store, cid));
-    const w = newDeadlineInfo(net.policy, periodStart, BigInt(i), net.epoch).nextNotElapsed();
+  const out: MinerDeadline[] = [];
+  loadDeadlines(net.machine.store, st).forEach(net.machine.store, (i, dl) => {
+    const w = newDeadlineInfo(net.policy, periodStart, i, net.epoch).nextNotElapsed();
     let faulty = 0;
     let recovering = 0;
     let partitions = 0;
@@ -146,8 +147,8 @@ export function minerDeadlines(net: Devnet, miner: Address | Account): MinerDead
       faulty += p.faults.count();
       recovering += p.recoveries.count();
     }
-    return {
-      index: BigInt(i),
+    out.push({
+      index: i,
       open: w.open,
       close: w.close,
       challenge: w.challenge,
@@ -162,8 +163,9 @@ export function minerDeadlines(net: Devnet, miner: Address | Account): MinerDead
       livePower: dl.livePower,
       faultyPower: dl.faultyPower,
       dailyFee: dl.dailyFee,
-    };
+    });
   });
+  return out;
 }
 
 const numbers = (bf: { [Symbol.iterator](): Iterator<number> }): bigint[] => [...bf].map(BigInt);

@@ -16,6 +16,7 @@ import { computeUnsealedSectorCid, pieceCommitmentOf } from '../actors/market/co
 import { type ClientDealProposal, type DealProposal, MarketMethod, PublishStorageDealsParams, PublishStorageDealsReturn, SettleDealPaymentsParams } from '../actors/market/types.js';
 import { findProposal } from '../actors/market/state.js';
 import { type DeadlineInfo, newDeadlineInfo } from '../actors/miner/deadlines.js';
+import { forEachPartition } from '../actors/miner/deadlineState.js';
 import { maxProveCommitDuration, sealProofProofSize, RegisteredPoStProof, RegisteredSealProof, sealProofSectorSize } from '../actors/miner/policy.js';
 import {
   Deadline,
@@ -97,13 +98,12 @@ function readLiveDeadline(store: Blockstore, cid: CID): LiveDeadline | null {
   if (dl.liveSectors === 0n) return null;
   const partitions: bigint[] = [];
   const faulty: { index: bigint; sectors: BitField }[] = [];
-  for (const [idx, raw] of Amt.load<unknown>(store, dl.partitions).entries()) {
-    const p = Partition.fromCbor(raw);
-    if (p.sectors.subtract(p.terminated).isEmpty()) continue;
+  forEachPartition(store, dl, (idx, p) => {
+    if (p.sectors.subtract(p.terminated).isEmpty()) return;
     partitions.push(idx);
     const unrecovered = p.faults.subtract(p.recoveries);
     if (!unrecovered.isEmpty()) faulty.push({ index: idx, sectors: unrecovered });
-  }
+  });
   return partitions.length > 0 ? { partitions, faulty } : null;
 }
 

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { createWasmBlake2b256 } from './blake2bWasm.js';
+
 /** The initialisation vector (RFC 7693 §2.6), as [low, high] 32-bit halves. */
 const IV = new Int32Array([
   0xf3bcc908, 0x6a09e667, 0x84caa73b, 0xbb67ae85, 0xfe94f82b, 0x3c6ef372, 0x5f1d36f1, 0xa54ff53a,
@@ -173,8 +175,8 @@ function compress(block: Uint8Array, offset: number, t: number, last: boolean): 
   h[15]! ^= v7h ^ v15h;
 }
 
-/** BLAKE2b-256 of `data` (digest length 32, no key). */
-export function blake2b256(data: Uint8Array): Uint8Array {
+/** BLAKE2b-256 of `data` (digest length 32, no key), in JavaScript (where WebAssembly is not available). */
+export function blake2b256Js(data: Uint8Array): Uint8Array {
   h.set(IV);
   h[0]! ^= 0x01010020; // parameter block: digest length 32, key length 0, fanout 1, depth 1
   const n = data.length;
@@ -193,3 +195,9 @@ export function blake2b256(data: Uint8Array): Uint8Array {
   }
   return out;
 }
+
+/**
+ * BLAKE2b-256 of `data` (digest length 32, no key): the WebAssembly version where it compiles
+ * (≈ 5–10× faster, see `blake2bWasm.ts`), else {@link blake2b256Js}. Both give the same digests.
+ */
+export const blake2b256: (data: Uint8Array) => Uint8Array = createWasmBlake2b256() ?? blake2b256Js;

@@ -16,6 +16,7 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/src/**/*.test.ts'],
+    setupFiles: ['./scripts/vitest.setup.ts'],
     testTimeout: 60_000,
     pool: 'threads',
   },

@@ -15,6 +15,7 @@ import { StateTree } from '../state/stateTree.js';
 import type { TraceFrame } from '../trace/trace.js';
 import { concat, drawRandomness, mockSignature, u64BE } from './crypto.js';
 import { BURNT_FUNDS_ACTOR_ID, type Machine, SYSTEM_ACTOR_ID } from './machine.js';
+import { sameDecodedValue, stateCacheVerification } from './stateCache.js';
 
 /** Actors whose records every message may touch for free (FIP-0055 preloads). */
 const PRELOADED = [0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n, 10n, 99n];
@@ -436,7 +437,19 @@ class Kernel implements Runtime {
     const bytes = this.store.get(head);
     if (bytes === undefined) throw new ActorError(ExitCode.USR_ILLEGAL_STATE, `state block ${head.toString()} is missing`);
     try {
-      return codec.fromCbor(decodeCbor(bytes));
+      const clone = codec.clone;
+      if (clone === undefined) return codec.fromCbor(decodeCbor(bytes));
+      // The block was read (and its gas charged) above; the decoding may be skipped.
+      const cache = this.cm.machine.stateCache;
+      const kept = cache.get(bytes, codec);
+      if (kept !== undefined) {
+        const st = clone(kept);
+        if (stateCacheVerification()) checkKeptState(codec, bytes, st);
+        return st;
+      }
+      const st = codec.fromCbor(decodeCbor(bytes));
+      cache.set(bytes, codec, clone(st));
+      return st;
     } catch (e) {
       if (e instanceof CodecError) throw new ActorError(ExitCode.USR_ILLEGAL_STATE, `state does not decode as ${codec.name}: ${e.message}`);
       throw e;
@@ -451,6 +464,16 @@ class Kernel implements Runtime {
     this.cm.meteredStore.chargePut(bytes.length);
     const inner = this.cm.machine.store;
     const cid = deferredCborCid(bytes, (c) => inner.put(c, bytes));
+    if (codec.clone !== undefined) {
+      let kept: S | undefined;
+      try {
+        kept = codec.clone(state);
+      } catch (e) {
+        // A state its codec would not decode again (a refine check): the next read decodes and fails.
+        if (!(e instanceof CodecError)) throw e;
+      }
+      if (kept !== undefined) this.cm.machine.stateCache.set(bytes, codec, kept);
+    }
     const rec = this.readRecord();
     this.cm.touchWrite(this.receiverId);
     this.tree.setActor(this.receiverId, { ...rec, head: cid });
@@ -558,4 +581,10 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** {@link setStateCacheVerification}'s check: the kept state must be what decoding the block gives. */
+function checkKeptState<S>(codec: Codec<S>, bytes: Uint8Array, kept: S): void {
+  const fresh = codec.fromCbor(decodeCbor(bytes));
+  if (!sameDecodedValue(kept, fresh)) throw new Error(`state cache: the kept ${codec.name} differs from the decoded block (a codec's clone does not match its fromCbor)`);
 }

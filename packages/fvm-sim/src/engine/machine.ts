@@ -9,6 +9,7 @@ import type { ActorState } from '../state/actorState.js';
 import { StateTree } from '../state/stateTree.js';
 import { concat, i64BE } from './crypto.js';
 import type { ActorRegistry } from './registry.js';
+import { DecodedStateCache } from './stateCache.js';
 
 /** The versions of the reference implementations whose rules fvm-sim follows. */
 export const REFERENCE_VERSIONS = Object.freeze({
@@ -111,6 +112,8 @@ export class Machine {
   busy = false;
   /** State-tree depth messages run at (raised inside {@link simulate}). */
   baseDepth = 0;
+  /** Decoded actor states kept between calls (see {@link DecodedStateCache}); not part of state. */
+  readonly stateCache = new DecodedStateCache();
 
   constructor(opts: MachineOptions) {
     this.store = opts.store ?? new MemoryBlockstore();

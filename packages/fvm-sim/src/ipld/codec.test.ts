@@ -1,4 +1,9 @@
+import fc from 'fast-check';
+import { CID } from 'multiformats/cid';
 import { describe, expect, it } from 'vitest';
+import { sameDecodedValue } from '../engine/stateCache.js';
+import { Address } from '../primitives/address.js';
+import * as c from './codec.js';
 import { CodecError, address, array, decodeWith, tuple, u64 } from './codec.js';
 import { encodeCbor } from './cbor.js';
 
@@ -10,5 +15,80 @@ describe('codec error messages', () => {
     expect(() => decodeWith(codec, bytes)).toThrow(CodecError);
     expect(() => decodeWith(codec, bytes)).toThrow('expected tuple of 2 fields, got ["9007199254740992n"]');
     expect(() => decodeWith(array(u64), encodeCbor({ a: 2n ** 60n }))).toThrow('expected array of u64, got {"a":"1152921504606846976n"}');
+  });
+});
+
+describe('codec clone', () => {
+  const Inner = tuple({ x: u64, tag: c.string }, 'Inner');
+  const Kind = c.map(c.uint, (n) => (n === 0 ? 'a' : 'b') as 'a' | 'b', (k) => (k === 'a' ? 0 : 1), 'Kind');
+  const Positive = c.refine(c.bigint, (v) => (v > 0n ? undefined : 'must be positive'), 'Positive');
+  const All = tuple(
+    {
+      a: u64, b: c.i64, d: c.uint, e: c.int, f: c.bigint, g: c.bytes, h: c.string, i: c.bool, j: c.cid, k: address,
+      l: c.nullable(Inner), m: array(Inner), n: array(array(c.bytes)), o: Kind, p: c.unit, q: Positive,
+    },
+    'All',
+  );
+  const someCid = CID.parse('bafy2bzacecnamqgqmifpluoeldx7zzglxcljo6oja4vrmtj7432rphldpdmm2');
+  const arbAll = fc.record({
+    a: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+    b: fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }),
+    d: fc.nat(),
+    e: fc.integer(),
+    f: fc.bigInt({ min: -(1n << 300n), max: 1n << 300n }),
+    g: fc.uint8Array({ maxLength: 40 }),
+    h: fc.string(),
+    i: fc.boolean(),
+    j: fc.constant(someCid),
+    k: fc.bigInt({ min: 0n, max: 1n << 60n }).map((id) => Address.newId(id)),
+    l: fc.option(fc.record({ x: fc.bigInt({ min: 0n, max: 1000n }), tag: fc.string() }), { nil: null }),
+    m: fc.array(fc.record({ x: fc.bigInt({ min: 0n, max: 1000n }), tag: fc.string() }), { maxLength: 4 }),
+    n: fc.array(fc.array(fc.uint8Array({ maxLength: 8 }), { maxLength: 3 }), { maxLength: 3 }),
+    o: fc.constantFrom('a' as const, 'b' as const),
+    p: fc.constant(null),
+    q: fc.bigInt({ min: 1n, max: 1n << 100n }),
+  });
+
+  /** Every array, plain object and byte array inside `v`. */
+  function mutableParts(v: unknown, out = new Set<object>()): Set<object> {
+    if (v instanceof Uint8Array) out.add(v);
+    else if (Array.isArray(v)) (out.add(v), v.forEach((x) => mutableParts(x, out)));
+    else if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) (out.add(v), Object.values(v).forEach((x) => mutableParts(x, out)));
+    return out;
+  }
+
+  it('equals a decode of the encoding and shares no array, object or byte array with the original', () => {
+    expect(All.clone).toBeTypeOf('function');
+    fc.assert(
+      fc.property(arbAll, (v) => {
+        const copy = All.clone!(v);
+        const decoded = decodeWith(All, encodeCbor(All.toCbor(v)));
+        expect(sameDecodedValue(copy, decoded)).toBe(true);
+        expect(copy).toEqual(decoded);
+        const mine = mutableParts(v);
+        for (const part of mutableParts(copy)) expect(mine.has(part)).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('turns a mistyped number in a u64 field into the bigint a decode gives', () => {
+    expect(u64.clone!(5 as unknown as bigint)).toBe(5n);
+  });
+
+  it('runs refine checks as decoding does, and is absent where a part has none (any)', () => {
+    expect(() => Positive.clone!(0n)).toThrow(new CodecError('must be positive'));
+    expect(tuple({ a: u64, b: c.any }).clone).toBeUndefined();
+    expect(array(c.any).clone).toBeUndefined();
+    expect(c.nullable(c.any).clone).toBeUndefined();
+    expect(c.nonNegBigint.clone!(7n)).toBe(7n);
+  });
+
+  it('gives back distinct byte arrays, always plain Uint8Arrays (as decoding gives)', () => {
+    const buf = Buffer.from([1, 2, 3]);
+    const copy = c.bytes.clone!(buf);
+    expect(copy).not.toBe(buf);
+    expect(Object.getPrototypeOf(copy)).toBe(Uint8Array.prototype);
+    expect([...copy]).toEqual([1, 2, 3]);
   });
 });

@@ -26,6 +26,15 @@ export interface Codec<T> {
   toCbor(value: T): unknown;
   /** Data model → value; throws {@link CodecError} on the wrong shape. */
   fromCbor(raw: unknown): T;
+  /**
+   * Optional: a copy of `value` that shares no mutable part with it and equals what
+   * `fromCbor(decodeCbor(encodeCbor(toCbor(value))))` would give (throwing the same
+   * {@link CodecError} where that decode would). A state codec that has it lets the runtime keep
+   * decoded actor states between calls instead of decoding the block again. The composite codecs
+   * here ({@link tuple}, {@link array}, {@link nullable}, {@link refine}, {@link map}) have it when
+   * all their parts do; {@link any} has none.
+   */
+  clone?(value: T): T;
 }
 
 /** The TypeScript type a codec produces. */
@@ -57,6 +66,11 @@ const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 
 /** Encodes a bigint as a CBOR integer, using a JS number when it is safe (dag-cbor needs that for small ints). */
+/** The clone of the integer codecs: a bigint as is, a (mistyped) number as the bigint decoding would give. */
+function toBigint(v: bigint): bigint {
+  return typeof v === 'bigint' ? v : BigInt(v);
+}
+
 function cborInt(v: bigint): number | bigint {
   return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
 }
@@ -73,6 +87,7 @@ export const u64: Codec<bigint> = {
     if (v === undefined || v < 0n || v > U64_MAX) fail('u64', raw);
     return v;
   },
+  clone: toBigint,
 };
 
 /** A signed 64-bit integer (ChainEpoch and friends), as `bigint`. */
@@ -87,6 +102,7 @@ export const i64: Codec<bigint> = {
     if (v === undefined || v < I64_MIN || v > I64_MAX) fail('i64', raw);
     return v;
   },
+  clone: toBigint,
 };
 
 /** An unsigned integer that fits a JS number (method numbers, u32 counts, enum values). */
@@ -100,6 +116,7 @@ export const uint: Codec<number> = {
     if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0) return raw;
     return fail('uint', raw);
   },
+  clone: (v) => v,
 };
 
 /** A signed integer that fits a JS number. */
@@ -113,6 +130,7 @@ export const int: Codec<number> = {
     if (typeof raw === 'number' && Number.isSafeInteger(raw)) return raw;
     return fail('int', raw);
   },
+  clone: (v) => v,
 };
 
 /** A Filecoin BigInt / TokenAmount: a byte string of sign byte + big-endian magnitude (zero = empty). */
@@ -127,6 +145,7 @@ export const bigint: Codec<bigint> = {
       throw new CodecError(`invalid BigInt bytes: ${(cause as Error).message}`, { cause });
     }
   },
+  clone: toBigint,
 };
 
 /** A Filecoin BigInt that must not be negative (TokenAmount in params, StoragePower). */
@@ -137,6 +156,7 @@ export const bytes: Codec<Uint8Array> = {
   name: 'bytes',
   toCbor: (v) => v,
   fromCbor: (raw) => (raw instanceof Uint8Array ? raw : fail('bytes', raw)),
+  clone: (v) => new Uint8Array(v),
 };
 
 /** A text string. */
@@ -144,6 +164,7 @@ export const string: Codec<string> = {
   name: 'string',
   toCbor: (v) => v,
   fromCbor: (raw) => (typeof raw === 'string' ? raw : fail('string', raw)),
+  clone: (v) => v,
 };
 
 /** A boolean. */
@@ -151,6 +172,7 @@ export const bool: Codec<boolean> = {
   name: 'bool',
   toCbor: (v) => v,
   fromCbor: (raw) => (typeof raw === 'boolean' ? raw : fail('bool', raw)),
+  clone: (v) => v,
 };
 
 /** A CID (tag 42). */
@@ -161,6 +183,8 @@ export const cid: Codec<CID> = {
     const c = CID.asCID(raw);
     return c ?? fail('CID', raw);
   },
+  // A CID is immutable.
+  clone: (v) => v,
 };
 
 /** A Filecoin address, as its byte form. */
@@ -175,6 +199,8 @@ export const address: Codec<Address> = {
       throw new CodecError(`invalid address bytes: ${(cause as Error).message}`, { cause });
     }
   },
+  // An Address is immutable.
+  clone: (v) => v,
 };
 
 /** CBOR `null`, for unit returns and empty params. */
@@ -182,14 +208,17 @@ export const unit: Codec<null> = {
   name: 'null',
   toCbor: () => null,
   fromCbor: (raw) => (raw === null ? null : fail('null', raw)),
+  clone: () => null,
 };
 
 /** `T | null` (Rust `Option<T>`). */
 export function nullable<T>(inner: Codec<T>): Codec<T | null> {
+  const clone = inner.clone;
   return {
     name: `${inner.name} | null`,
     toCbor: (v) => (v === null ? null : inner.toCbor(v)),
     fromCbor: (raw) => (raw === null || raw === undefined ? null : inner.fromCbor(raw)),
+    ...(clone && { clone: (v: T | null) => (v === null ? null : clone(v)) }),
   };
 }
 
@@ -202,6 +231,7 @@ export function array<T>(inner: Codec<T>): Codec<T[]> {
       if (!Array.isArray(raw)) fail(`array of ${inner.name}`, raw);
       return raw.map((x) => inner.fromCbor(x));
     },
+    ...(inner.clone && { clone: (v: T[]) => v.map((x) => inner.clone!(x)) }),
   };
 }
 
@@ -239,6 +269,13 @@ export function tuple<F extends Fields>(fields: F, name = 'tuple'): Codec<TupleO
       }
       return out as TupleOf<F>;
     },
+    ...(codecs.every((c) => c.clone !== undefined) && {
+      clone: (v: TupleOf<F>) => {
+        const out: Record<string, unknown> = {};
+        for (let i = 0; i < keys.length; i++) out[keys[i]!] = codecs[i]!.clone!((v as Record<string, unknown>)[keys[i]!]);
+        return out as TupleOf<F>;
+      },
+    }),
   };
 }
 
@@ -253,12 +290,22 @@ export function refine<T>(inner: Codec<T>, check: (v: T) => string | undefined, 
       if (problem !== undefined) throw new CodecError(problem);
       return v;
     },
+    ...(inner.clone && {
+      // The check runs again, as decoding would run it.
+      clone: (v: T) => {
+        const out = inner.clone!(v);
+        const problem = check(out);
+        if (problem !== undefined) throw new CodecError(problem);
+        return out;
+      },
+    }),
   };
 }
 
 /** Maps a codec's value type (for newtypes and enums). */
 export function map<A, B>(inner: Codec<A>, to: (a: A) => B, from: (b: B) => A, name = inner.name): Codec<B> {
-  return { name, toCbor: (v) => inner.toCbor(from(v)), fromCbor: (raw) => to(inner.fromCbor(raw)) };
+  const clone = inner.clone;
+  return { name, toCbor: (v) => inner.toCbor(from(v)), fromCbor: (raw) => to(inner.fromCbor(raw)), ...(clone && { clone: (v: B) => to(clone(from(v))) }) };
 }
 
 /** A value the codec does not check (any dag-cbor data). */

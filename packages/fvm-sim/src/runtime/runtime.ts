@@ -157,7 +157,11 @@ export interface Runtime {
   /** Deletes the receiver; its remaining balance is burnt when `burnUnspent`, else it must be zero. */
   deleteActor(burnUnspent: boolean): void;
 
-  /** Reads the receiver's state. */
+  /**
+   * Reads the receiver's state: a fresh copy the caller owns (changing it changes nothing until it
+   * is written). With a codec that has `clone`, the copy comes from the states kept decoded by
+   * block instead of a new decode; the block read is charged either way.
+   */
   state<S>(codec: Codec<S>): S;
   /** Stores the receiver's initial state (from its constructor). */
   createState<S>(codec: Codec<S>, state: S): void;

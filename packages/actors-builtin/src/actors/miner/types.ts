@@ -29,7 +29,7 @@ export const BitFieldCodec: Codec<BitField> = {
     } catch (cause) {
       throw new CodecError(`invalid BitField: ${(cause as Error).message}`, { cause });
     }
-  },
+  },  clone: (v) => v.clone(),
 };
 
 /**
@@ -41,6 +41,7 @@ function withTrailingDefault<T>(inner: Codec<T>, fullLength: number, defaultRaw:
     name: inner.name,
     toCbor: (v) => inner.toCbor(v),
     fromCbor: (raw) => (Array.isArray(raw) && raw.length === fullLength - 1 ? inner.fromCbor([...raw, defaultRaw]) : inner.fromCbor(raw)),
+    ...(inner.clone && { clone: inner.clone }),
   };
 }
 

@@ -1,0 +1,154 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import * as c from '../ipld/codec.js';
+import { decodeCbor } from '../ipld/cbor.js';
+import { Address } from '../primitives/address.js';
+import { ExitCode } from '../primitives/exitCode.js';
+import { ActorError } from '../runtime/actorError.js';
+import { defineActor, method } from '../runtime/dispatch.js';
+import { createTestMachine, fixtureCode } from '../testing/fixtures.js';
+import { applyMessage } from './executor.js';
+import type { Message } from './message.js';
+import { setStateCacheVerification, stateCacheVerification } from './stateCache.js';
+
+const Kept = c.tuple({ n: c.u64, data: c.bytes, list: c.array(c.tuple({ x: c.u64 })) }, 'Kept');
+type Kept = c.Infer<typeof Kept>;
+/** The same layout without `clone`: its states never use the cache. */
+const KeptNoClone: c.Codec<Kept> = { name: Kept.name, toCbor: Kept.toCbor, fromCbor: Kept.fromCbor };
+/** A clone that lies (adds one to `n`), to show the verification catches a bad codec. */
+const KeptBadClone: c.Codec<Kept> = { ...Kept, clone: (v) => ({ ...Kept.clone!(v), n: v.n + 1n }) };
+
+const Method = { Init: 1, WriteThenScribble: 2, ReadAndScribble: 3, WriteThenAbort: 4, Get: 5, GetNoClone: 6, BumpBad: 7, GetBad: 8 } as const;
+
+const keeper = defineActor({
+  name: 'keeper',
+  methods: [
+    method({ number: Method.Init, name: 'Init', params: c.unit, returns: c.unit, handler: (rt) => {
+      rt.validateImmediateCallerAcceptAny();
+      rt.transaction(KeptNoClone, (s) => {
+        s.n = 1n;
+        s.data = new Uint8Array([1, 2, 3]);
+        s.list = [{ x: 10n }];
+      });
+      return null;
+    } }),
+    method({ number: Method.WriteThenScribble, name: 'WriteThenScribble', params: c.unit, returns: c.unit, handler: (rt) => {
+      rt.validateImmediateCallerAcceptAny();
+      let held: Kept | undefined;
+      rt.transaction(Kept, (s) => {
+        s.n += 1n;
+        held = s;
+      });
+      // Changes to the written object after the write must not reach what the next read sees.
+      held!.data[0] = 99;
+      held!.list[0]!.x = 77n;
+      held!.list.push({ x: 5n });
+      held!.n = 500n;
+      return null;
+    } }),
+    method({ number: Method.ReadAndScribble, name: 'ReadAndScribble', params: c.unit, returns: c.unit, handler: (rt) => {
+      rt.validateImmediateCallerAcceptAny();
+      const s = rt.state(Kept);
+      s.data[1] = 42;
+      s.list.pop();
+      s.n = 1000n;
+      // Read again in the same call: the scribbles above are not there.
+      const again = rt.state(Kept);
+      if (again.data[1] !== 2 || again.list.length !== 1 || again.n === 1000n) throw new ActorError(ExitCode.USR_ASSERTION_FAILED, 'a read saw another read\'s changes');
+      return null;
+    } }),
+    method({ number: Method.WriteThenAbort, name: 'WriteThenAbort', params: c.unit, returns: c.unit, handler: (rt) => {
+      rt.validateImmediateCallerAcceptAny();
+      rt.transaction(Kept, (s) => {
+        s.n += 10n;
+        s.data = new Uint8Array([7]);
+      });
+      throw new ActorError(ExitCode.USR_ILLEGAL_ARGUMENT, 'aborting after a write');
+    } }),
+    method({ number: Method.Get, name: 'Get', params: c.unit, returns: Kept, handler: (rt) => (rt.validateImmediateCallerAcceptAny(), rt.state(Kept)) }),
+    method({ number: Method.GetNoClone, name: 'GetNoClone', params: c.unit, returns: Kept, handler: (rt) => (rt.validateImmediateCallerAcceptAny(), rt.state(KeptNoClone)) }),
+    method({ number: Method.BumpBad, name: 'BumpBad', params: c.unit, returns: c.unit, handler: (rt) => {
+      rt.validateImmediateCallerAcceptAny();
+      rt.transaction(KeptBadClone, (s) => {
+        s.n += 1n;
+      });
+      return null;
+    } }),
+    method({ number: Method.GetBad, name: 'GetBad', params: c.unit, returns: Kept, handler: (rt) => (rt.validateImmediateCallerAcceptAny(), rt.state(KeptBadClone)) }),
+  ],
+});
+
+const alice = Address.newSecp256k1(new Uint8Array(65).fill(3).map((v, i) => (i === 0 ? 4 : (v + 5 * i) % 251)));
+
+function world() {
+  const t = createTestMachine();
+  t.registry.register({ code: fixtureCode('keeper'), name: 'keeper', builtin: false, actor: keeper });
+  t.addAccount(alice, 10n ** 21n);
+  const id = 5000n;
+  t.machine.createActorRecord(id, fixtureCode('keeper'), { state: [0, new Uint8Array(0), []] });
+  let nonce = 0n;
+  const call = (m: number) => {
+    const msg: Message = { from: alice, to: Address.newId(id), nonce: nonce++, value: 0n, method: m, params: null, gasLimit: 100_000_000n, gasFeeCap: 200n, gasPremium: 50n };
+    return applyMessage(t.machine, msg);
+  };
+  const get = (): Kept => {
+    const r = call(Method.Get);
+    expect(r.exitCode).toBe(ExitCode.OK);
+    return Kept.fromCbor(decodeCbor(r.returnData!));
+  };
+  expect(call(Method.Init).exitCode).toBe(ExitCode.OK);
+  return { t, id, call, get };
+}
+
+describe('decoded-state cache', () => {
+  const verifyingBefore = stateCacheVerification();
+  afterEach(() => setStateCacheVerification(verifyingBefore));
+
+  it('keeps a clone of each written state: later changes to the written object are not seen', () => {
+    const w = world();
+    expect(w.call(Method.WriteThenScribble).exitCode).toBe(ExitCode.OK);
+    expect(w.get()).toEqual({ n: 2n, data: new Uint8Array([1, 2, 3]), list: [{ x: 10n }] });
+  });
+
+  it('hands out clones: changing what state() returned changes nothing, in the call or after', () => {
+    const w = world();
+    const r = w.call(Method.ReadAndScribble);
+    expect(r.failureInfo).toBeUndefined();
+    expect(r.exitCode).toBe(ExitCode.OK);
+    expect(w.get()).toEqual({ n: 1n, data: new Uint8Array([1, 2, 3]), list: [{ x: 10n }] });
+  });
+
+  it('an aborted write leaves the previous state, served from the cache unharmed', () => {
+    const w = world();
+    expect(w.get().n).toBe(1n); // the Init state is now kept
+    expect(w.call(Method.WriteThenAbort).exitCode).toBe(ExitCode.USR_ILLEGAL_ARGUMENT);
+    expect(w.get()).toEqual({ n: 1n, data: new Uint8Array([1, 2, 3]), list: [{ x: 10n }] });
+  });
+
+  it('keeps the state by block and codec, and charges a read the same gas as a decode', () => {
+    const w = world();
+    w.call(Method.WriteThenScribble); // written with `Kept`: kept
+    const head = w.t.machine.tree.getActor(w.id)!.head;
+    const bytes = w.t.machine.store.get(head)!;
+    expect(w.t.machine.stateCache.get(bytes, Kept)).toEqual({ n: 2n, data: new Uint8Array([1, 2, 3]), list: [{ x: 10n }] });
+    expect(w.t.machine.stateCache.get(bytes, KeptNoClone)).toBeUndefined();
+    const cached = w.call(Method.Get);
+    const decoded = w.call(Method.GetNoClone);
+    expect(cached.exitCode).toBe(ExitCode.OK);
+    expect(decoded.returnData).toEqual(cached.returnData);
+    expect(cached.gasUsed).toBe(decoded.gasUsed);
+  });
+
+  it('with verification on, a clone that differs from the decoded block fails the call; off, it would be served', () => {
+    setStateCacheVerification(true);
+    const w = world();
+    expect(w.call(Method.BumpBad).exitCode).toBe(ExitCode.OK); // writes n = 2, keeps a lying clone (n = 3)
+    const r = w.call(Method.GetBad);
+    expect(r.exitCode).toBe(ExitCode.USR_ASSERTION_FAILED); // an actor-side exception, as any actor bug
+    expect(r.failureInfo).toContain('state cache: the kept Kept(n, data, list) differs from the decoded block');
+    setStateCacheVerification(false);
+    const served = w.call(Method.GetBad);
+    expect(served.exitCode).toBe(ExitCode.OK);
+    // The lie read back once more through the lying clone: 2 written, +1 kept, +1 handed out.
+    expect(Kept.fromCbor(decodeCbor(served.returnData!)).n).toBe(4n);
+  });
+});

@@ -468,9 +468,9 @@ class Kernel implements Runtime {
       let kept: S | undefined;
       try {
         kept = codec.clone(state);
-      } catch (e) {
-        // A state its codec would not decode again (a refine check): the next read decodes and fails.
-        if (!(e instanceof CodecError)) throw e;
+      } catch {
+        // A state its codec would not decode again (a refine check) or a mistyped one: not kept,
+        // so the next read decodes the block (and fails where decoding fails).
       }
       if (kept !== undefined) this.cm.machine.stateCache.set(bytes, codec, kept);
     }

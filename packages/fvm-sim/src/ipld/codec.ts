@@ -65,12 +65,12 @@ const U64_MAX = (1n << 64n) - 1n;
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 
-/** Encodes a bigint as a CBOR integer, using a JS number when it is safe (dag-cbor needs that for small ints). */
 /** The clone of the integer codecs: a bigint as is, a (mistyped) number as the bigint decoding would give. */
 function toBigint(v: bigint): bigint {
   return typeof v === 'bigint' ? v : BigInt(v);
 }
 
+/** Encodes a bigint as a CBOR integer, using a JS number when it is safe (dag-cbor needs that for small ints). */
 function cborInt(v: bigint): number | bigint {
   return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
 }

@@ -57,7 +57,8 @@ export const BitFieldCodec: Codec<BitField> = {
     } catch (cause) {
       throw new CodecError(`invalid BitField: ${(cause as Error).message}`, { cause });
     }
-  },  clone: (v) => v.clone(),
+  },
+  clone: (v) => v.clone(),
 };
 
 /**
@@ -73,7 +74,8 @@ export const LabelCodec: Codec<Label> = {
   fromCbor: (raw) => {
     if (typeof raw === 'string' || raw instanceof Uint8Array) return raw;
     throw new CodecError(`expected Label (string or bytes), got ${typeof raw}`);
-  },  clone: (v) => (typeof v === 'string' ? v : new Uint8Array(v)),
+  },
+  clone: (v) => (typeof v === 'string' ? v : new Uint8Array(v)),
 };
 
 const UTF8 = new TextEncoder();
@@ -101,7 +103,8 @@ export const SignatureCodec: Codec<Signature> = {
     const type = raw[0]!;
     if (type < 1 || type > 3) throw new CodecError(`invalid signature type ${type}`);
     return { type, data: raw.slice(1) } as Signature;
-  },  clone: (v) => {
+  },
+  clone: (v) => {
     // As decoding would: the type byte is checked.
     if (v.type < 1 || v.type > 3) throw new CodecError(`invalid signature type ${v.type}`);
     return { type: v.type, data: new Uint8Array(v.data) } as Signature;

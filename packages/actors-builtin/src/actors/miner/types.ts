@@ -29,7 +29,8 @@ export const BitFieldCodec: Codec<BitField> = {
     } catch (cause) {
       throw new CodecError(`invalid BitField: ${(cause as Error).message}`, { cause });
     }
-  },  clone: (v) => v.clone(),
+  },
+  clone: (v) => v.clone(),
 };
 
 /**

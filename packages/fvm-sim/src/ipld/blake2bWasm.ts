@@ -22,8 +22,8 @@ const IV = [
   0x510e527fade682d1n, 0x9b05688c2b3e6c1fn, 0x1f83d9abfb41bd6bn, 0x5be0cd19137e2179n,
 ];
 
-/** Message schedule σ of the 12 rounds (RFC 7693 §2.7). */
-const SIGMA = [
+/** Message schedule σ of the 12 rounds (RFC 7693 §2.7), shared with the JavaScript version. */
+export const BLAKE2B_SIGMA: readonly (readonly number[])[] = [
   [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
   [14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3],
   [11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4],
@@ -105,7 +105,7 @@ function compressBody(): number[] {
     addTo(v(c), v(d));
     xorRot(v(b), v(c), 63);
   };
-  for (const s of SIGMA) {
+  for (const s of BLAKE2B_SIGMA) {
     g(0, 4, 8, 12, s[0]!, s[1]!);
     g(1, 5, 9, 13, s[2]!, s[3]!);
     g(2, 6, 10, 14, s[4]!, s[5]!);

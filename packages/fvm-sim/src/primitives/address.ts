@@ -25,6 +25,9 @@ export const MAX_ADDRESS_STRING_LEN = 138;
 const MAX_ID = (1n << 63n) - 1n;
 /** Largest u64. */
 const MAX_U64 = (1n << 64n) - 1n;
+/** ID addresses below this are made once and shared (see {@link Address.newId}). */
+const ID_CACHE_SIZE = 1n << 14n;
+const idAddresses: Address[] = [];
 
 /** Why an address was rejected. */
 export type AddressErrorReason =
@@ -77,8 +80,8 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  * ```
  */
 export class Address {
-  private _key: string | undefined;
-  private _string: string | undefined;
+  #key: string | undefined;
+  #string: string | undefined;
 
   private constructor(
     /** The protocol. */
@@ -104,6 +107,12 @@ export class Address {
    * @throws {@link AddressError} for ids outside 0..2^64−1.
    */
   static newId(id: bigint): Address {
+    if (id >= 0n && id < ID_CACHE_SIZE) {
+      // Every call names its caller, receiver and origin by ID address (a fifth of a quiet
+      // epoch's kernel setup went into building them); addresses are immutable, so they are shared.
+      const n = Number(id);
+      return (idAddresses[n] ??= Address.make(Protocol.ID, encodeUvarint(id)));
+    }
     if (id < 0n || id > MAX_U64) throw new AddressError('BAD_PAYLOAD', `actor ID ${id} is outside 0..2^64-1`);
     return Address.make(Protocol.ID, encodeUvarint(id));
   }
@@ -285,19 +294,19 @@ export class Address {
 
   /** The string form with the `f` (default) or `t` prefix. */
   toString(network: Network = 'f'): string {
-    if (network === 'f' && this._string !== undefined) return this._string;
+    if (network === 'f' && this.#string !== undefined) return this.#string;
     let body: string;
     if (this.protocol === Protocol.ID) body = this.id.toString();
     else if (this.protocol === Protocol.DELEGATED) body = `${this.namespace}f${base32.baseEncode(concat(this.subaddress!, checksum(this.bytes)))}`;
     else body = base32.baseEncode(concat(this.payload, checksum(this.bytes)));
     const s = `${network}${this.protocol}${body}`;
-    if (network === 'f') this._string = s;
+    if (network === 'f') this.#string = s;
     return s;
   }
 
   /** A stable string for use as a Map key (hex of the byte form). */
   get key(): string {
-    return (this._key ??= hex(this.bytes));
+    return (this.#key ??= hex(this.bytes));
   }
 
   /** Byte-wise equality. */

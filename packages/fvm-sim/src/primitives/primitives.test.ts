@@ -27,6 +27,22 @@ describe('Address', () => {
     expect(Address.newId(0n).toString()).toBe('f00');
   });
 
+  it('shares the ID addresses of small ids, and compares equal to a fresh address whatever was printed', () => {
+    expect(Address.newId(5n)).toBe(Address.newId(5n));
+    expect(Address.newId(16383n)).toBe(Address.newId(16383n));
+    expect(Address.newId(16384n)).not.toBe(Address.newId(16384n));
+    const printed = Address.newId(7n);
+    printed.toString();
+    void printed.key;
+    // The printed form is kept in private fields, which deep equality does not see.
+    expect(printed).toEqual(Address.fromBytes(Uint8Array.of(0, 7)));
+    const big = Address.newId(2n ** 40n);
+    big.toString();
+    expect(big).toEqual(Address.newId(2n ** 40n));
+    expect(() => Address.newId(-1n)).toThrow(AddressError);
+    expect(() => Address.newId(2n ** 64n)).toThrow(AddressError);
+  });
+
   it('maps Ethereum addresses: masked IDs to f0, others to f410 (FIP-0054 examples)', () => {
     expect(Address.fromEthAddress('0xff00000000000000000000000000000000000005').toString()).toBe('f05');
     expect(Address.fromEthAddress('0xff000000000000000000000000000000000004d2').toString()).toBe('f01234');
@@ -152,7 +168,8 @@ describe('token amounts', () => {
       return [v < 0n ? 1 : 0, ...out];
     };
     const values: bigint[] = [];
-    // Every byte length up to 64 (around the 48-bit limbs of the implementation), at both ends of the range.
+    // Every byte length up to 64 (around the 48-bit limbs of decoding, the 2^48 small-number path and odd/even hex
+    // lengths of encoding), at both ends of the range.
     for (let bytes = 1n; bytes <= 64n; bytes++) values.push((1n << (8n * bytes)) - 1n, 1n << (8n * (bytes - 1n)), (1n << (8n * bytes)) / 3n);
     let seed = 12345n;
     for (let i = 0; i < 500; i++) {

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { type Blockstore, type CID, Hamt, type Machine, cidKey, decodeCbor, deferredCborCid, encodeCbor, type Codec } from 'fvm-sim';
+import { type Blockstore, type CID, Hamt, type Machine, cidKey, decodeCbor, deferredCborCid, encodeWith, type Codec } from 'fvm-sim';
 import { parseEpochKey } from '../shared/keys.js';
 import { REWARD_ACTOR_ID, STORAGE_MARKET_ACTOR_ID, STORAGE_POWER_ACTOR_ID } from '../shared/singletons.js';
 import { PowerState } from '../actors/power/types.js';
@@ -49,7 +49,7 @@ function readState<S>(machine: Machine, id: bigint, codec: Codec<S>): S | undefi
 
 function writeState<S>(machine: Machine, id: bigint, codec: Codec<S>, state: S): void {
   // The same encoding and (deferred) CID the runtime's `transaction` writes.
-  const bytes = encodeCbor(codec.toCbor(state));
+  const bytes = encodeWith(codec, state);
   const store = machine.store;
   const cid: CID = deferredCborCid(bytes, (c) => store.put(c, bytes));
   machine.tree.setActor(id, { ...machine.tree.getActor(id)!, head: cid });

@@ -2,7 +2,7 @@ import type { CID } from 'multiformats/cid';
 import type { Blockstore } from '../ipld/blockstore.js';
 import { encodeCbor, decodeCbor } from '../ipld/cbor.js';
 import { blake2b256, deferredCborCid, pendingBlock } from '../ipld/cid.js';
-import { type Codec, CodecError } from '../ipld/codec.js';
+import { type Codec, CodecError, encodeWith } from '../ipld/codec.js';
 import { GasTracker, OutOfGas } from '../gas/tracker.js';
 import type { PriceList } from '../gas/priceList.js';
 import { Address } from '../primitives/address.js';
@@ -458,7 +458,7 @@ class Kernel implements Runtime {
 
   private writeState<S>(codec: Codec<S>, state: S): void {
     if (this.readOnly) throw new ActorError(ExitCode.USR_READ_ONLY, 'cannot change state in read-only mode');
-    const bytes = encodeCbor(codec.toCbor(state));
+    const bytes = encodeWith(codec, state);
     // The put is charged now, by size, as ref-fvm charges it; the hash waits until someone needs
     // the head's CID (a flush, a parent block, a caller comparing heads), and the block is stored then.
     this.cm.meteredStore.chargePut(bytes.length);

@@ -18,37 +18,38 @@ describe('codec error messages', () => {
   });
 });
 
-describe('codec clone', () => {
-  const Inner = tuple({ x: u64, tag: c.string }, 'Inner');
-  const Kind = c.map(c.uint, (n) => (n === 0 ? 'a' : 'b') as 'a' | 'b', (k) => (k === 'a' ? 0 : 1), 'Kind');
-  const Positive = c.refine(c.bigint, (v) => (v > 0n ? undefined : 'must be positive'), 'Positive');
-  const All = tuple(
-    {
-      a: u64, b: c.i64, d: c.uint, e: c.int, f: c.bigint, g: c.bytes, h: c.string, i: c.bool, j: c.cid, k: address,
-      l: c.nullable(Inner), m: array(Inner), n: array(array(c.bytes)), o: Kind, p: c.unit, q: Positive,
-    },
-    'All',
-  );
-  const someCid = CID.parse('bafy2bzacecnamqgqmifpluoeldx7zzglxcljo6oja4vrmtj7432rphldpdmm2');
-  const arbAll = fc.record({
-    a: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
-    b: fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }),
-    d: fc.nat(),
-    e: fc.integer(),
-    f: fc.bigInt({ min: -(1n << 300n), max: 1n << 300n }),
-    g: fc.uint8Array({ maxLength: 40 }),
-    h: fc.string(),
-    i: fc.boolean(),
-    j: fc.constant(someCid),
-    k: fc.bigInt({ min: 0n, max: 1n << 60n }).map((id) => Address.newId(id)),
-    l: fc.option(fc.record({ x: fc.bigInt({ min: 0n, max: 1000n }), tag: fc.string() }), { nil: null }),
-    m: fc.array(fc.record({ x: fc.bigInt({ min: 0n, max: 1000n }), tag: fc.string() }), { maxLength: 4 }),
-    n: fc.array(fc.array(fc.uint8Array({ maxLength: 8 }), { maxLength: 3 }), { maxLength: 3 }),
-    o: fc.constantFrom('a' as const, 'b' as const),
-    p: fc.constant(null),
-    q: fc.bigInt({ min: 1n, max: 1n << 100n }),
-  });
+// A codec with every kind of part, and values for it.
+const Inner = tuple({ x: u64, tag: c.string }, 'Inner');
+const Kind = c.map(c.uint, (n) => (n === 0 ? 'a' : 'b') as 'a' | 'b', (k) => (k === 'a' ? 0 : 1), 'Kind');
+const Positive = c.refine(c.bigint, (v) => (v > 0n ? undefined : 'must be positive'), 'Positive');
+const All = tuple(
+  {
+    a: u64, b: c.i64, d: c.uint, e: c.int, f: c.bigint, g: c.bytes, h: c.string, i: c.bool, j: c.cid, k: address,
+    l: c.nullable(Inner), m: array(Inner), n: array(array(c.bytes)), o: Kind, p: c.unit, q: Positive,
+  },
+  'All',
+);
+const someCid = CID.parse('bafy2bzacecnamqgqmifpluoeldx7zzglxcljo6oja4vrmtj7432rphldpdmm2');
+const arbAll = fc.record({
+  a: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+  b: fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }),
+  d: fc.nat(),
+  e: fc.integer(),
+  f: fc.bigInt({ min: -(1n << 300n), max: 1n << 300n }),
+  g: fc.uint8Array({ maxLength: 40 }),
+  h: fc.string(),
+  i: fc.boolean(),
+  j: fc.constant(someCid),
+  k: fc.bigInt({ min: 0n, max: 1n << 60n }).map((id) => Address.newId(id)),
+  l: fc.option(fc.record({ x: fc.bigInt({ min: 0n, max: 1000n }), tag: fc.string() }), { nil: null }),
+  m: fc.array(fc.record({ x: fc.bigInt({ min: 0n, max: 1000n }), tag: fc.string() }), { maxLength: 4 }),
+  n: fc.array(fc.array(fc.uint8Array({ maxLength: 8 }), { maxLength: 3 }), { maxLength: 3 }),
+  o: fc.constantFrom('a' as const, 'b' as const),
+  p: fc.constant(null),
+  q: fc.bigInt({ min: 1n, max: 1n << 100n }),
+});
 
+describe('codec clone', () => {
   /** Every array, plain object and byte array inside `v`. */
   function mutableParts(v: unknown, out = new Set<object>()): Set<object> {
     if (v instanceof Uint8Array) out.add(v);
@@ -90,5 +91,44 @@ describe('codec clone', () => {
     expect(copy).not.toBe(buf);
     expect(Object.getPrototypeOf(copy)).toBe(Uint8Array.prototype);
     expect([...copy]).toEqual([1, 2, 3]);
+  });
+});
+
+describe('codec writeCbor (encodeWith writes typed values straight to bytes)', () => {
+  it('writes exactly the bytes of the general way (toCbor + encodeCbor)', () => {
+    expect(All.writeCbor).toBeTypeOf('function');
+    fc.assert(
+      fc.property(arbAll, (v) => {
+        expect(c.encodeWith(All, v)).toEqual(encodeCbor(All.toCbor(v)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('is the path taken: a part whose toCbor throws still encodes through its writer', () => {
+    const WriterOnly: c.Codec<bigint> = { ...u64, toCbor: () => { throw new Error('general path used'); } };
+    expect([...c.encodeWith(tuple({ a: WriterOnly, b: array(WriterOnly) }), { a: 5n, b: [1n, 2n ** 40n] })]).toEqual([
+      0x82, 0x05, 0x82, 0x01, 0x1b, 0, 0, 0x01, 0, 0, 0, 0, 0,
+    ]);
+  });
+
+  it('gives the general way the values it does not write, with the same bytes or error', () => {
+    const Loose = tuple({ a: u64, b: c.any, s: c.string, n: c.nullable(c.bigint) });
+    const cases: unknown[] = [
+      { a: 5, b: null, s: 'x', n: null }, // a mistyped number in a u64 field
+      { a: 1n, b: { z: 1, a: [1.5] }, s: 'x', n: 0n }, // a map with a float, in `any`
+      { a: 1n, b: -(2n ** 60n), s: 'héllo', n: -(2n ** 200n) }, // non-ASCII text
+    ];
+    for (const v of cases) expect(c.encodeWith(Loose, v as never)).toEqual(encodeCbor(Loose.toCbor(v as never)));
+    expect(() => c.encodeWith(Loose, { a: -1n, b: null, s: '', n: null })).toThrow(new CodecError('u64 out of range: -1'));
+    expect(() => c.encodeWith(tuple({ a: c.i64 }), { a: 2n ** 63n })).toThrow(new CodecError(`i64 out of range: ${2n ** 63n}`));
+    expect(() => c.encodeWith(array(u64), 'abc' as never)).toThrow(TypeError);
+    expect(() => c.encodeWith(Loose, { a: 1n, b: 2n ** 70n, s: '', n: null })).toThrow('cannot encode value as dag-cbor');
+  });
+
+  it('lets a part encode something of its own while an encoding is in progress', () => {
+    const Nested: c.Codec<bigint> = { name: 'nested', toCbor: (v) => encodeCbor([v, 'inner']), fromCbor: () => 0n };
+    const Outer = tuple({ x: Nested, y: u64, z: Nested });
+    expect(c.encodeWith(Outer, { x: 1n, y: 2n, z: 2n ** 64n - 1n })).toEqual(encodeCbor(Outer.toCbor({ x: 1n, y: 2n, z: 2n ** 64n - 1n })));
   });
 });

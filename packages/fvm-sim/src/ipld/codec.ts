@@ -3,6 +3,9 @@ import { FvmSimError } from '../errors/base.js';
 import { Address } from '../primitives/address.js';
 import { decodeBigInt, encodeBigInt } from '../primitives/token.js';
 import { decodeCbor, encodeCbor } from './cbor.js';
+import { type CborWriter, encodeDirect } from './fastCbor.js';
+
+export type { CborWriter };
 
 /**
  * Thrown by a {@link Codec} when a decoded CBOR value does not have the expected shape. The
@@ -35,6 +38,21 @@ export interface Codec<T> {
    * all their parts do; {@link any} has none.
    */
   clone?(value: T): T;
+  /**
+   * Optional: writes `value`'s dag-cbor straight into an encoding in progress, skipping the
+   * data-model form; {@link encodeWith} uses it. It must write exactly the bytes
+   * `encodeCbor(toCbor(value))` gives, or throw (any error), and then {@link encodeWith} takes that
+   * general way, which gives the bytes or the error. The composite codecs here have it, and write a
+   * part that has none through its `toCbor`.
+   */
+  writeCbor?(w: CborWriter, value: T): void;
+}
+
+/** How a codec's values are written by a composite: its own writer, or its data-model form. */
+function writerOf<T>(codec: Codec<T>): (w: CborWriter, value: T) => void {
+  const own = codec.writeCbor;
+  if (own !== undefined) return own;
+  return (w, v) => w.item(codec.toCbor(v));
 }
 
 /** The TypeScript type a codec produces. */
@@ -88,6 +106,7 @@ export const u64: Codec<bigint> = {
     return v;
   },
   clone: toBigint,
+  writeCbor: (w, v) => (v >= 0n && v <= U64_MAX ? w.integer(v) : w.fail()),
 };
 
 /** A signed 64-bit integer (ChainEpoch and friends), as `bigint`. */
@@ -103,6 +122,7 @@ export const i64: Codec<bigint> = {
     return v;
   },
   clone: toBigint,
+  writeCbor: (w, v) => (v >= I64_MIN && v <= I64_MAX ? w.integer(v) : w.fail()),
 };
 
 /** An unsigned integer that fits a JS number (method numbers, u32 counts, enum values). */
@@ -146,6 +166,7 @@ export const bigint: Codec<bigint> = {
     }
   },
   clone: toBigint,
+  writeCbor: (w, v) => w.bigint(v),
 };
 
 /** A Filecoin BigInt that must not be negative (TokenAmount in params, StoragePower). */
@@ -157,6 +178,7 @@ export const bytes: Codec<Uint8Array> = {
   toCbor: (v) => v,
   fromCbor: (raw) => (raw instanceof Uint8Array ? raw : fail('bytes', raw)),
   clone: (v) => new Uint8Array(v),
+  writeCbor: (w, v) => w.byteString(v),
 };
 
 /** A text string. */
@@ -201,6 +223,7 @@ export const address: Codec<Address> = {
   },
   // An Address is immutable.
   clone: (v) => v,
+  writeCbor: (w, v) => (v instanceof Address ? w.byteString(v.bytes) : w.fail()),
 };
 
 /** CBOR `null`, for unit returns and empty params. */
@@ -214,16 +237,19 @@ export const unit: Codec<null> = {
 /** `T | null` (Rust `Option<T>`). */
 export function nullable<T>(inner: Codec<T>): Codec<T | null> {
   const clone = inner.clone;
+  const write = writerOf(inner);
   return {
     name: `${inner.name} | null`,
     toCbor: (v) => (v === null ? null : inner.toCbor(v)),
     fromCbor: (raw) => (raw === null || raw === undefined ? null : inner.fromCbor(raw)),
     ...(clone && { clone: (v: T | null) => (v === null ? null : clone(v)) }),
+    writeCbor: (w, v) => (v === null ? w.nil() : write(w, v)),
   };
 }
 
 /** A homogeneous array (Rust `Vec<T>`). */
 export function array<T>(inner: Codec<T>): Codec<T[]> {
+  const write = writerOf(inner);
   return {
     name: `${inner.name}[]`,
     toCbor: (v) => v.map((x) => inner.toCbor(x)),
@@ -232,6 +258,11 @@ export function array<T>(inner: Codec<T>): Codec<T[]> {
       return raw.map((x) => inner.fromCbor(x));
     },
     ...(inner.clone && { clone: (v: T[]) => v.map((x) => inner.clone!(x)) }),
+    writeCbor: (w, v) => {
+      if (!Array.isArray(v)) w.fail();
+      w.head(4, v.length);
+      for (let i = 0; i < v.length; i++) write(w, v[i]);
+    },
   };
 }
 
@@ -253,6 +284,8 @@ export type TupleOf<F extends Fields> = { [K in keyof F]: Infer<F[K]> };
 export function tuple<F extends Fields>(fields: F, name = 'tuple'): Codec<TupleOf<F>> {
   const keys = Object.keys(fields);
   const codecs = keys.map((k) => fields[k]!);
+  const writers = codecs.map(writerOf);
+  const n = keys.length;
   return {
     name: `${name}(${keys.join(', ')})`,
     toCbor: (v) => keys.map((k, i) => codecs[i]!.toCbor((v as Record<string, unknown>)[k])),
@@ -276,6 +309,10 @@ export function tuple<F extends Fields>(fields: F, name = 'tuple'): Codec<TupleO
         return out as TupleOf<F>;
       },
     }),
+    writeCbor: (w, v) => {
+      w.head(4, n);
+      for (let i = 0; i < n; i++) writers[i]!(w, (v as Record<string, unknown>)[keys[i]!]);
+    },
   };
 }
 
@@ -284,6 +321,7 @@ export function refine<T>(inner: Codec<T>, check: (v: T) => string | undefined, 
   return {
     name,
     toCbor: (v) => inner.toCbor(v),
+    writeCbor: writerOf(inner),
     fromCbor: (raw) => {
       const v = inner.fromCbor(raw);
       const problem = check(v);
@@ -305,7 +343,14 @@ export function refine<T>(inner: Codec<T>, check: (v: T) => string | undefined, 
 /** Maps a codec's value type (for newtypes and enums). */
 export function map<A, B>(inner: Codec<A>, to: (a: A) => B, from: (b: B) => A, name = inner.name): Codec<B> {
   const clone = inner.clone;
-  return { name, toCbor: (v) => inner.toCbor(from(v)), fromCbor: (raw) => to(inner.fromCbor(raw)), ...(clone && { clone: (v: B) => to(clone(from(v))) }) };
+  const write = writerOf(inner);
+  return {
+    name,
+    toCbor: (v) => inner.toCbor(from(v)),
+    fromCbor: (raw) => to(inner.fromCbor(raw)),
+    ...(clone && { clone: (v: B) => to(clone(from(v))) }),
+    writeCbor: (w, v) => write(w, from(v)),
+  };
 }
 
 /** A value the codec does not check (any dag-cbor data). */
@@ -313,6 +358,11 @@ export const any: Codec<unknown> = { name: 'any', toCbor: (v) => v, fromCbor: (r
 
 /** Encodes `value` with `codec` to dag-cbor bytes. */
 export function encodeWith<T>(codec: Codec<T>, value: T): Uint8Array {
+  const write = codec.writeCbor;
+  if (write !== undefined) {
+    const direct = encodeDirect(write, value);
+    if (direct !== undefined) return direct;
+  }
   return encodeCbor(codec.toCbor(value));
 }
 

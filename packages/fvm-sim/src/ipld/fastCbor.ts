@@ -12,6 +12,7 @@
  */
 import { CID } from 'multiformats/cid';
 import { Digest } from 'multiformats/hashes/digest';
+import { splitBigInt, writeSplitBigInt } from '../primitives/bigintBytes.js';
 
 /** Thrown inside the fast path when the input needs the general codec (never escapes this module). */
 const BAIL: unique symbol = Symbol('fallback to @ipld/dag-cbor');
@@ -246,6 +247,7 @@ function bytesOut(b: Uint8Array): void {
 }
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const MAX_SAFE_BIG = BigInt(MAX_SAFE);
 const U64_LIMIT = 1n << 64n;
 
 function encodeItem(v: unknown): void {
@@ -258,7 +260,7 @@ function encodeItem(v: unknown): void {
     case 'bigint': {
       const neg = v < 0n;
       const arg = neg ? -1n - v : v;
-      if (arg > BigInt(MAX_SAFE)) {
+      if (arg > MAX_SAFE_BIG) {
         if (arg >= U64_LIMIT) throw BAIL;
         reserve(9);
         out[len++] = ((neg ? 1 : 0) << 5) | 27;
@@ -318,16 +320,103 @@ function encodeItem(v: unknown): void {
   }
 }
 
+/** Whether an encoding is in progress (a codec's `toCbor` may encode something itself). */
+let encoding = false;
+
+/** Runs `write(arg)` as one encoding into the shared buffer; its bytes, or `undefined` if it threw. */
+function encodeUsing<A>(write: (arg: A) => void, arg: A): Uint8Array | undefined {
+  if (encoding) {
+    // Nested (a codec's toCbor encoding a value of its own): a buffer of its own.
+    const outerOut = out;
+    const outerLen = len;
+    out = new Uint8Array(256);
+    len = 0;
+    try {
+      write(arg);
+      return out.slice(0, len);
+    } catch {
+      return undefined;
+    } finally {
+      out = outerOut;
+      len = outerLen;
+    }
+  }
+  encoding = true;
+  len = 0;
+  try {
+    write(arg);
+    return out.slice(0, len);
+  } catch {
+    return undefined;
+  } finally {
+    encoding = false;
+  }
+}
+
 /**
  * Encodes values of the supported kinds as canonical dag-cbor; `undefined` when the value needs
  * the general encoder (which then gives the bytes or the error).
  */
 export function fastEncode(value: unknown): Uint8Array | undefined {
-  len = 0;
-  try {
-    encodeItem(value);
-    return out.slice(0, len);
-  } catch {
-    return undefined;
-  }
+  return encodeUsing(encodeItem, value);
+}
+
+/**
+ * What a codec's `writeCbor` writes through: pieces of canonical dag-cbor appended to the encoding
+ * in progress. Each method throws when its value is not of the kind it writes, and so may the
+ * codec itself: the caller ({@link encodeDirect}) then gives up, and the value goes the general way
+ * (`toCbor` + `encodeCbor`), which gives the bytes or the error. So a writer only has to produce the
+ * bytes the general way would produce for the values it accepts.
+ */
+export interface CborWriter {
+  /** A head: major type 0–7 and its argument (a safe integer ≥ 0), in shortest form. */
+  head(major: number, arg: number): void;
+  /** A byte string. */
+  byteString(b: Uint8Array): void;
+  /** A CBOR integer (major type 0 or 1) from a bigint within ±2^64. */
+  integer(v: bigint): void;
+  /** A Filecoin BigInt: a byte string of sign byte + big-endian magnitude (empty for zero). */
+  bigint(v: bigint): void;
+  /** `null`. */
+  nil(): void;
+  /** Any dag-cbor data-model value of the kinds the fast encoder handles. */
+  item(v: unknown): void;
+  /** Gives up: the value goes the general way. */
+  fail(): never;
+}
+
+export const cborWriter: CborWriter = {
+  head,
+  byteString(b) {
+    if (!(b instanceof Uint8Array)) throw BAIL;
+    head(2, b.length);
+    bytesOut(b);
+  },
+  integer(v) {
+    if (typeof v !== 'bigint') throw BAIL;
+    encodeItem(v);
+  },
+  bigint(v) {
+    if (typeof v !== 'bigint') throw BAIL;
+    const n = splitBigInt(v);
+    head(2, n);
+    reserve(n);
+    writeSplitBigInt(out, len);
+    len += n;
+  },
+  nil() {
+    reserve(1);
+    out[len++] = 0xf6;
+  },
+  item: encodeItem,
+  fail() {
+    throw BAIL;
+  },
+};
+
+/**
+ * Encodes `value` with a codec's writer (see {@link CborWriter}); `undefined` when the writer gave up.
+ */
+export function encodeDirect<T>(write: (w: CborWriter, value: T) => void, value: T): Uint8Array | undefined {
+  return encodeUsing((v: T) => write(cborWriter, v), value);
 }

@@ -1,4 +1,5 @@
 import { FvmSimError } from '../errors/base.js';
+import { splitBigInt, writeSplitBigInt } from './bigintBytes.js';
 
 /** An amount of FIL in attoFIL (10^-18 FIL). */
 export type TokenAmount = bigint;
@@ -67,38 +68,14 @@ export function formatFIL(amount: TokenAmount, opts: { unit?: boolean } = {}): s
  * followed by the big-endian magnitude.
  */
 export function encodeBigInt(v: bigint): Uint8Array {
-  if (v === 0n) return new Uint8Array(0);
-  const neg = v < 0n;
-  let mag = neg ? -v : v;
-  // 48-bit limbs, least significant first: a sixth of the bigint operations of a byte loop.
-  const limbs: number[] = [];
-  while (mag > LIMB_MASK) {
-    limbs.push(Number(mag & LIMB_MASK));
-    mag >>= LIMB_BITS;
-  }
-  let top = Number(mag);
-  let topLen = 0;
-  for (let t = top; t > 0; t = Math.floor(t / 256)) topLen++;
-  const out = new Uint8Array(1 + topLen + LIMB_BYTES * limbs.length);
-  out[0] = neg ? 1 : 0;
-  for (let i = topLen; i >= 1; i--) {
-    out[i] = top % 256;
-    top = Math.floor(top / 256);
-  }
-  let at = 1 + topLen;
-  for (let k = limbs.length - 1; k >= 0; k--, at += LIMB_BYTES) {
-    let limb = limbs[k]!;
-    for (let i = at + LIMB_BYTES - 1; i >= at; i--) {
-      out[i] = limb % 256;
-      limb = Math.floor(limb / 256);
-    }
-  }
+  const out = new Uint8Array(splitBigInt(v));
+  writeSplitBigInt(out, 0);
   return out;
 }
 
+/** Decoding reads the magnitude 48 bits (6 bytes) at a time. */
 const LIMB_BYTES = 6;
 const LIMB_BITS = 48n;
-const LIMB_MASK = (1n << LIMB_BITS) - 1n;
 
 /** Maximum byte length of a BigInt (ref-fvm `bigint_ser`: 128 bytes). */
 export const MAX_BIGINT_BYTES = 128;

@@ -9,7 +9,7 @@
  * again instead of re-encoding and re-hashing it.
  */
 
-import { type Blockstore, type CID, decodeCbor, encodeCbor, cborCid } from 'fvm-sim';
+import { type Blockstore, type CID, decodeCbor, encodeWith, cborCid } from 'fvm-sim';
 import { MinerStateError, VestingFunds } from './vesting.js';
 import { type VestingFund, VestingFundList, type VestingFundsState } from './types.js';
 
@@ -46,7 +46,7 @@ export function loadVestingFunds(store: Blockstore, state: VestingFundsState): V
     const decoded = VestingFundList.fromCbor(decodeCbor(bytes));
     // Cached only when canonical (re-encoding gives the same bytes), so a later save of the
     // unchanged list writes exactly what encoding it would.
-    tail = sameBytes(encodeCbor(VestingFundList.toCbor(decoded)), bytes) ? remember(decoded, state.tail, bytes) : decoded;
+    tail = sameBytes(encodeWith(VestingFundList, decoded), bytes) ? remember(decoded, state.tail, bytes) : decoded;
   }
   return new VestingFunds(state.head, tail as VestingFund[]);
 }
@@ -63,7 +63,7 @@ export function saveVestingFunds(store: Blockstore, funds: VestingFunds): Vestin
     store.put(known.cid, known.bytes);
     return { head: parts.head, tail: known.cid };
   }
-  const bytes = encodeCbor(VestingFundList.toCbor([...parts.tail]));
+  const bytes = encodeWith(VestingFundList, [...parts.tail]);
   const cid = cborCid(bytes);
   store.put(cid, bytes);
   remember(parts.tail, cid, bytes);

@@ -80,6 +80,8 @@ describe('deferredCborCid', () => {
     expect(lazy).toEqual(real);
     expect(CID.asCID(lazy)).toBe(lazy);
     expect(Object.keys(lazy)).toEqual(Object.keys(real));
+    // Nothing of its own beyond what a CID has (the pending block is private).
+    expect(Reflect.ownKeys(lazy)).toEqual(Reflect.ownKeys(real));
     expect(cidKey(lazy)).toBe(cidKey(real));
   });
 

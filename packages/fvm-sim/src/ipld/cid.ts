@@ -50,33 +50,57 @@ export function cidFromKey(key: string): CID {
   return CID.decode(bytes);
 }
 
-/** The block of each deferred CID, and what to do once it is hashed, by the CID object itself. */
-const pendingBlocks = new WeakMap<CID, Uint8Array>();
-const onHashed = new WeakMap<CID, (cid: CID) => void>();
-
-/** Hashes a deferred CID's block and turns the object into a plain CID (own `multihash`, `bytes`, `'/'`). */
-function materialize(lazy: CID): CID {
-  const real = cborCid(pendingBlocks.get(lazy)!);
-  Object.defineProperties(lazy, {
-    multihash: { value: real.multihash, enumerable: true },
-    bytes: { value: real.bytes, enumerable: true },
-    '/': { value: real.bytes, enumerable: true },
-  });
-  const cb = onHashed.get(lazy);
-  onHashed.delete(lazy);
-  cb?.(lazy);
-  return real;
-}
-
 /**
- * The prototype of deferred CIDs: a CID whose `multihash`, `bytes` and `'/'` are computed on first
- * read. Set up once, so creating a deferred CID is two property writes.
+ * A CID whose hash is computed on first use (see {@link deferredCborCid}). Its prototype chain
+ * reaches `CID.prototype`, so it is `instanceof CID` with every method; its pending block and
+ * callback are private fields (invisible to deep equality and key listings; a WeakMap per CID
+ * cost a twentieth of a quiet epoch, with its GC work).
  */
-const DEFERRED_PROTO: object = Object.create(CID.prototype, {
-  multihash: { get(this: CID) { return materialize(this).multihash; }, configurable: true },
-  bytes: { get(this: CID) { return materialize(this).bytes; }, configurable: true },
-  '/': { get(this: CID) { return materialize(this).bytes; }, configurable: true },
-});
+class DeferredCid {
+  #block: Uint8Array;
+  #onHash: ((cid: CID) => void) | undefined;
+  readonly code = DAG_CBOR;
+  readonly version = 1;
+  // An own field of every multiformats CID.
+  readonly [Symbol.toStringTag] = 'CID';
+
+  constructor(block: Uint8Array, onHash: (cid: CID) => void) {
+    this.#block = block;
+    this.#onHash = onHash;
+  }
+
+  /** The pending block of `cid` if it is a deferred CID (hashed or not). */
+  static blockOf(cid: CID): Uint8Array | undefined {
+    return #block in cid ? (cid as unknown as DeferredCid).#block : undefined;
+  }
+
+  /** Hashes the block and turns this object into a plain CID (own `multihash`, `bytes`, `'/'`). */
+  #materialize(): CID {
+    const real = cborCid(this.#block);
+    Object.defineProperties(this, {
+      multihash: { value: real.multihash, enumerable: true },
+      bytes: { value: real.bytes, enumerable: true },
+      '/': { value: real.bytes, enumerable: true },
+    });
+    const cb = this.#onHash;
+    this.#onHash = undefined;
+    cb?.(this as unknown as CID);
+    return real;
+  }
+
+  get multihash(): CID['multihash'] {
+    return this.#materialize().multihash;
+  }
+
+  get bytes(): Uint8Array {
+    return this.#materialize().bytes;
+  }
+
+  get '/'(): Uint8Array {
+    return this.#materialize().bytes;
+  }
+}
+Object.setPrototypeOf(DeferredCid.prototype, CID.prototype);
 
 /**
  * The dag-cbor CID of `bytes`, hashed only when first needed: the returned object is a `CID`
@@ -87,18 +111,12 @@ const DEFERRED_PROTO: object = Object.create(CID.prototype, {
  * would be wasted (blake2b was a fifth of a quiet epoch's cost).
  */
 export function deferredCborCid(bytes: Uint8Array, onHash: (cid: CID) => void): CID {
-  const lazy = Object.create(DEFERRED_PROTO) as { code: number; version: number; [Symbol.toStringTag]: string };
-  lazy.code = DAG_CBOR;
-  lazy.version = 1;
-  lazy[Symbol.toStringTag] = 'CID'; // an own field of every multiformats CID
-  pendingBlocks.set(lazy as CID, bytes);
-  onHashed.set(lazy as CID, onHash);
-  return lazy as CID;
+  return new DeferredCid(bytes, onHash) as unknown as CID;
 }
 
 /** The bytes of a block addressed by a {@link deferredCborCid} object, hashed or not; undefined for any other CID. */
 export function pendingBlock(cid: CID): Uint8Array | undefined {
-  return pendingBlocks.get(cid);
+  return DeferredCid.blockOf(cid);
 }
 
 export { CID };

@@ -22,6 +22,12 @@ function same(a: unknown, b: unknown, path = '$'): void {
     expect([...a.multihash.digest], path).toEqual([...c.multihash.digest]);
     expect(a['/'], path).toBe(a.bytes);
     expect(a.toString(), path).toBe(c.toString());
+    // Built like multiformats builds them: the same own fields on the CID and on its digest.
+    expect(Reflect.ownKeys(a), path).toEqual(Reflect.ownKeys(c));
+    expect(Object.getPrototypeOf(a.multihash), path).toBe(Object.getPrototypeOf(c.multihash));
+    expect(Reflect.ownKeys(a.multihash), path).toEqual(Reflect.ownKeys(c.multihash));
+    expect(a.equals(c), path).toBe(true);
+    expect(a.bytes.buffer, path).toBeInstanceOf(ArrayBuffer);
     return;
   }
   if (a instanceof Uint8Array) return void expect([...a], path).toEqual([...(o as Uint8Array)]);

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { type Address, Amt, type ApplyResult, BitField, type Blockstore, CID, DomainSeparationTag, blake2b256, cidKey, decodeWith, drawRandomness, encodeWith, getCbor, codec as c } from 'fvm-sim';
+import { type Address, Amt, type ApplyResult, BitField, type Blockstore, CID, DomainSeparationTag, blake2b256, cidKey, decodeWith, drawRandomness, encodeWith, getWith, codec as c } from 'fvm-sim';
 import { computeUnsealedSectorCid, pieceCommitmentOf } from '../actors/market/commd.js';
 import { type ClientDealProposal, type DealProposal, MarketMethod, PublishStorageDealsParams, PublishStorageDealsReturn, SettleDealPaymentsParams } from '../actors/market/types.js';
 import { findProposal } from '../actors/market/state.js';
@@ -94,7 +94,7 @@ interface LiveDeadline {
 
 /** The live partitions and faults of the deadline block `cid`, or null when it holds no live sector. */
 function readLiveDeadline(store: Blockstore, cid: CID): LiveDeadline | null {
-  const dl = Deadline.fromCbor(getCbor(store, cid));
+  const dl = getWith(store, Deadline, cid);
   if (dl.liveSectors === 0n) return null;
   const partitions: bigint[] = [];
   const faulty: { index: bigint; sectors: BitField }[] = [];
@@ -244,7 +244,7 @@ export class StorageProvider implements Agent {
     const store = this.net.machine.store;
     const out = new Map<bigint, LiveDeadline>();
     const seen = new Map<string, LiveDeadline | null>();
-    const dls = Deadlines.fromCbor(getCbor(store, st.deadlines));
+    const dls = getWith(store, Deadlines, st.deadlines);
     dls.due.forEach((cid, i) => {
       const key = cidKey(cid);
       let live = seen.get(key) ?? this.deadlineCache.get(key);
@@ -455,9 +455,9 @@ export class StorageProvider implements Agent {
   /** Where a proven sector sits: its deadline and partition. */
   locate(sector: bigint): { deadline: bigint; partition: bigint } | undefined {
     const store = this.net.machine.store;
-    const dls = Deadlines.fromCbor(getCbor(store, this.state().deadlines));
+    const dls = getWith(store, Deadlines, this.state().deadlines);
     for (let d = 0; d < dls.due.length; d++) {
-      const dl = Deadline.fromCbor(getCbor(store, dls.due[d]!));
+      const dl = getWith(store, Deadline, dls.due[d]!);
       for (const [idx, raw] of Amt.load<unknown>(store, dl.partitions).entries()) {
         if (Partition.fromCbor(raw).sectors.has(Number(sector))) return { deadline: BigInt(d), partition: idx };
       }

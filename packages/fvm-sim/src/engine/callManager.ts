@@ -1,6 +1,6 @@
 import type { CID } from 'multiformats/cid';
 import type { Blockstore } from '../ipld/blockstore.js';
-import { encodeCbor, decodeCbor } from '../ipld/cbor.js';
+import { encodeCbor } from '../ipld/cbor.js';
 import { blake2b256, deferredCborCid, pendingBlock } from '../ipld/cid.js';
 import { type Codec, CodecError, encodeWith } from '../ipld/codec.js';
 import { GasTracker, OutOfGas } from '../gas/tracker.js';
@@ -15,7 +15,7 @@ import { StateTree } from '../state/stateTree.js';
 import type { TraceFrame } from '../trace/trace.js';
 import { concat, drawRandomness, mockSignature, u64BE } from './crypto.js';
 import { BURNT_FUNDS_ACTOR_ID, type Machine, SYSTEM_ACTOR_ID } from './machine.js';
-import { sameDecodedValue, stateCacheVerification } from './stateCache.js';
+import { decodeThrough } from './stateCache.js';
 
 /** Actors whose records every message may touch for free (FIP-0055 preloads). */
 const PRELOADED = [0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n, 10n, 99n];
@@ -437,19 +437,8 @@ class Kernel implements Runtime {
     const bytes = this.store.get(head);
     if (bytes === undefined) throw new ActorError(ExitCode.USR_ILLEGAL_STATE, `state block ${head.toString()} is missing`);
     try {
-      const clone = codec.clone;
-      if (clone === undefined) return codec.fromCbor(decodeCbor(bytes));
       // The block was read (and its gas charged) above; the decoding may be skipped.
-      const cache = this.cm.machine.stateCache;
-      const kept = cache.get(bytes, codec);
-      if (kept !== undefined) {
-        const st = clone(kept);
-        if (stateCacheVerification()) checkKeptState(codec, bytes, st);
-        return st;
-      }
-      const st = codec.fromCbor(decodeCbor(bytes));
-      cache.set(bytes, codec, clone(st));
-      return st;
+      return decodeThrough(this.cm.machine.stateCache, codec, bytes);
     } catch (e) {
       if (e instanceof CodecError) throw new ActorError(ExitCode.USR_ILLEGAL_STATE, `state does not decode as ${codec.name}: ${e.message}`);
       throw e;
@@ -583,8 +572,3 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** {@link setStateCacheVerification}'s check: the kept state must be what decoding the block gives. */
-function checkKeptState<S>(codec: Codec<S>, bytes: Uint8Array, kept: S): void {
-  const fresh = codec.fromCbor(decodeCbor(bytes));
-  if (!sameDecodedValue(kept, fresh)) throw new Error(`state cache: the kept ${codec.name} differs from the decoded block (a codec's clone does not match its fromCbor)`);
-}

@@ -144,7 +144,7 @@ describe('decoded-state cache', () => {
     expect(w.call(Method.BumpBad).exitCode).toBe(ExitCode.OK); // writes n = 2, keeps a lying clone (n = 3)
     const r = w.call(Method.GetBad);
     expect(r.exitCode).toBe(ExitCode.USR_ASSERTION_FAILED); // an actor-side exception, as any actor bug
-    expect(r.failureInfo).toContain('state cache: the kept Kept(n, data, list) differs from the decoded block');
+    expect(r.failureInfo).toContain('decoded-value cache: the kept Kept(n, data, list) differs from the decoded block');
     setStateCacheVerification(false);
     const served = w.call(Method.GetBad);
     expect(served.exitCode).toBe(ExitCode.OK);

@@ -1,4 +1,6 @@
 import { CID } from 'multiformats/cid';
+import { BlockNotFoundError, type Blockstore } from '../ipld/blockstore.js';
+import { decodeCbor } from '../ipld/cbor.js';
 import type { Codec } from '../ipld/codec.js';
 
 interface Entry {
@@ -52,8 +54,8 @@ export class DecodedStateCache {
 let verifying = false;
 
 /**
- * Test aid: when on, every state served from the {@link DecodedStateCache} is also decoded from its
- * block and the two are compared; a difference throws (a codec whose `clone` does not match its
+ * Test aid: when on, every state (or {@link decodeBlockWith} value) served from a {@link DecodedStateCache}
+ * is also decoded from its block and the two are compared; a difference throws (a codec whose `clone` does not match its
  * `fromCbor`). The repository's test suite runs with it on; it roughly doubles the cost of a state read.
  */
 export function setStateCacheVerification(on: boolean): void {
@@ -91,4 +93,64 @@ export function sameDecodedValue(a: unknown, b: unknown): boolean {
   const kb = Object.keys(b as object);
   if (ka.length !== kb.length) return false;
   return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameDecodedValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/**
+ * Decodes `bytes` with `codec` through `cache`: a clone of the kept value when there is one, else a
+ * fresh decode, a clone of which is kept. Codecs without {@link Codec.clone} always decode.
+ *
+ * @throws what `codec.fromCbor(decodeCbor(bytes))` throws.
+ */
+export function decodeThrough<T>(cache: DecodedStateCache, codec: Codec<T>, bytes: Uint8Array): T {
+  const clone = codec.clone;
+  if (clone === undefined) return codec.fromCbor(decodeCbor(bytes));
+  const kept = cache.get(bytes, codec);
+  if (kept !== undefined) {
+    const value = clone(kept);
+    if (verifying) checkKept(codec, bytes, value);
+    return value;
+  }
+  const value = codec.fromCbor(decodeCbor(bytes));
+  cache.set(bytes, codec, clone(value));
+  return value;
+}
+
+function checkKept<T>(codec: Codec<T>, bytes: Uint8Array, kept: T): void {
+  const fresh = codec.fromCbor(decodeCbor(bytes));
+  if (!sameDecodedValue(kept, fresh)) throw new Error(`decoded-value cache: the kept ${codec.name} differs from the decoded block (a codec's clone does not match its fromCbor)`);
+}
+
+/** The cache {@link decodeBlockWith} reads through, shared by every store (a block's bytes never change). */
+const blockCache = new DecodedStateCache();
+
+/**
+ * Decodes a block an actor read from its store with `codec`, keeping the decoded value (by the
+ * block's bytes object and the codec, as actor states are kept; see {@link DecodedStateCache}), so
+ * reading the same block again costs a clone instead of a decode: a miner's deadlines table and
+ * info are read by every message and cron of that miner. Read the block through the store first,
+ * so its gas is charged as ref-fvm charges it.
+ *
+ * @example
+ * ```ts
+ * const bytes = rt.store.get(st.info);
+ * if (bytes === undefined) throw ActorError.notFound('failed to get miner info');
+ * const info = decodeBlockWith(MinerInfo, bytes);
+ * ```
+ * @throws `CborError` when the bytes are not dag-cbor, {@link CodecError} when they do not have the
+ *   codec's shape (as `codec.fromCbor(decodeCbor(bytes))`).
+ */
+export function decodeBlockWith<T>(codec: Codec<T>, bytes: Uint8Array): T {
+  return decodeThrough(blockCache, codec, bytes);
+}
+
+/**
+ * Reads block `cid` from `bs` and decodes it with `codec` through {@link decodeBlockWith}: the
+ * typed counterpart of `getCbor`.
+ *
+ * @throws {@link BlockNotFoundError} when the block is absent; otherwise what {@link decodeBlockWith} throws.
+ */
+export function getWith<T>(bs: Blockstore, codec: Codec<T>, cid: CID): T {
+  const bytes = bs.get(cid);
+  if (bytes === undefined) throw new BlockNotFoundError(cid);
+  return decodeBlockWith(codec, bytes);
 }

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { ActorError, Amt, type Blockstore, type CID, ExitCode, getCbor, putCbor } from 'fvm-sim';
+import { ActorError, Amt, type Blockstore, type CID, ExitCode, decodeBlockWith, putCbor } from 'fvm-sim';
 import { contextCode } from './stateErrors.js';
 import { validateState } from './deadlineState.js';
 import type { MinerPolicy } from './policy.js';
@@ -48,9 +48,10 @@ export class DeadlinesStore {
       throw ActorError.illegalArgument(`invalid deadline index ${idx} of ${this.due.length}`);
     }
     const cid = this.due[Number(idx)]!;
-    if (!store.has(cid)) throw ActorError.illegalArgument(`no deadline ${idx}`);
+    const bytes = store.get(cid);
+    if (bytes === undefined) throw ActorError.illegalArgument(`no deadline ${idx}`);
     try {
-      return DeadlineCodec.fromCbor(getCbor(store, cid));
+      return decodeBlockWith(DeadlineCodec, bytes);
     } catch (e) {
       throw contextCode(e, ExitCode.USR_ILLEGAL_STATE, `failed to load deadline ${idx}`);
     }

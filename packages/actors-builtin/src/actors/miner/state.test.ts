@@ -479,6 +479,23 @@ describe('load_deadlines', () => {
     expectActorError(() => S.loadDeadlines(h.store, { ...h.st, deadlines: sealedCid('x') }), ExitCode.USR_ILLEGAL_STATE);
   });
 
+  it('reads each block once, as Rust get_cbor does (each read is charged as a block open)', () => {
+    const h = new StateHarness(0n);
+    const reads: string[] = [];
+    const counting = { get: (c: CID) => (reads.push(c.toString()), h.store.get(c)), put: (c: CID, b: Uint8Array) => h.store.put(c, b), has: (c: CID) => h.store.has(c) };
+    const dls = S.loadDeadlines(counting, h.st);
+    S.getInfo(counting, h.st);
+    S.loadAllocatedSectorNumbers(counting, h.st);
+    dls.loadDeadline(counting, 3n);
+    expect(reads).toEqual([h.st.deadlines, h.st.info, h.st.allocatedSectors, dls.due[3]!].map(String));
+    // Read again: the values come from the decoded-block cache, equal and not shared.
+    const again = S.loadDeadlines(counting, h.st);
+    expect(again.due).toEqual(dls.due);
+    expect(again.due).not.toBe(dls.due);
+    expect(S.getInfo(counting, h.st)).toEqual(S.getInfo(h.store, h.st));
+    expect(S.getInfo(counting, h.st)).not.toBe(S.getInfo(counting, h.st));
+  });
+
   it('load_deadline rejects an index out of range with USR_ILLEGAL_ARGUMENT', () => {
     const h = new StateHarness(0n);
     const dls = S.loadDeadlines(h.store, h.st);

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { ActorError, Address, Amt, BitField, type Blockstore, type CID, ExitCode, Hamt, getCbor, putCbor } from 'fvm-sim';
+import { ActorError, Address, Amt, BitField, type Blockstore, type CID, ExitCode, Hamt, decodeBlockWith, putCbor } from 'fvm-sim';
 import { u64Key } from '../../shared/keys.js';
 import { BitFieldQueue } from './bitfieldQueue.js';
 import { assignDeadlines } from './deadlineAssignment.js';
@@ -147,7 +147,7 @@ export function getInfo(store: Blockstore, st: MinerState): MinerInfo {
   const bytes = store.get(st.info);
   if (bytes === undefined) throw ActorError.notFound('failed to get miner info');
   try {
-    return MinerInfo.fromCbor(getCbor(store, st.info));
+    return decodeBlockWith(MinerInfo, bytes);
   } catch (e) {
     throw downcastWrap(e, 'failed to get miner info');
   }
@@ -194,7 +194,7 @@ export function loadAllocatedSectorNumbers(store: Blockstore, st: MinerState): B
   const bytes = store.get(st.allocatedSectors);
   if (bytes === undefined) throw ActorError.illegalState('allocated sectors bitfield not found');
   try {
-    return BitFieldCodec.fromCbor(getCbor(store, st.allocatedSectors));
+    return decodeBlockWith(BitFieldCodec, bytes);
   } catch (e) {
     throw downcastDefault(e, ExitCode.USR_ILLEGAL_STATE, 'failed to load allocated sectors bitfield');
   }
@@ -381,7 +381,7 @@ export function loadDeadlines(store: Blockstore, st: MinerState): DeadlinesStore
   const bytes = store.get(st.deadlines);
   if (bytes === undefined) throw ActorError.illegalState(`failed to load deadlines ${st.deadlines.toString()}`);
   try {
-    return DeadlinesStore.fromCodec(DeadlinesCodec.fromCbor(getCbor(store, st.deadlines)));
+    return DeadlinesStore.fromCodec(decodeBlockWith(DeadlinesCodec, bytes));
   } catch (e) {
     throw downcastDefault(e, ExitCode.USR_ILLEGAL_STATE, 'failed to load deadlines');
   }

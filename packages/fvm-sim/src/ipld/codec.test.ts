@@ -132,3 +132,29 @@ describe('codec writeCbor (encodeWith writes typed values straight to bytes)', (
     expect(c.encodeWith(Outer, { x: 1n, y: 2n, z: 2n ** 64n - 1n })).toEqual(encodeCbor(Outer.toCbor({ x: 1n, y: 2n, z: 2n ** 64n - 1n })));
   });
 });
+
+describe('tuple codecs specialised to their fields', () => {
+  it('word a bad field as the generic loop does, naming the field', () => {
+    const T = tuple({ a: u64, b: address }, 'Pair');
+    expect(() => decodeWith(T, encodeCbor([1, 'x']))).toThrow(new CodecError('Pair.b: expected Address bytes, got "x"'));
+    expect(() => decodeWith(T, encodeCbor([-1, new Uint8Array([0, 1])]))).toThrow(new CodecError('Pair.a: expected u64, got -1'));
+  });
+
+  it('handle any key a plain object can own: quotes, spaces, digits, constructor', () => {
+    for (const key of ['a"b', 'x y', '1', 'constructor', 'toString']) {
+      const T = tuple({ [key]: u64, z: c.bytes });
+      const v = { z: new Uint8Array([1, 2]) } as Record<string, unknown>;
+      Object.defineProperty(v, key, { value: 7n, enumerable: true, writable: true, configurable: true });
+      const bytes = c.encodeWith(T, v as never);
+      expect(bytes).toEqual(encodeCbor([7, new Uint8Array([1, 2])]));
+      const back = decodeWith(T, bytes) as Record<string, unknown>;
+      expect(Object.prototype.hasOwnProperty.call(back, key)).toBe(true);
+      expect(back[key]).toBe(7n);
+      const copy = T.clone!(back as never) as Record<string, unknown>;
+      expect(Object.prototype.hasOwnProperty.call(copy, key)).toBe(true);
+      expect(Object.keys(copy)).toEqual(Object.keys(back));
+      expect(sameDecodedValue(copy, back)).toBe(true);
+      expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    }
+  });
+});

@@ -286,34 +286,85 @@ export function tuple<F extends Fields>(fields: F, name = 'tuple'): Codec<TupleO
   const codecs = keys.map((k) => fields[k]!);
   const writers = codecs.map(writerOf);
   const n = keys.length;
+  const cloneable = codecs.every((c) => c.clone !== undefined);
+  /** The generic decoding loop; also gives the exact error when the specialised one throws. */
+  const decodeFields = (raw: unknown[]): TupleOf<F> => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) {
+      try {
+        out[keys[i]!] = codecs[i]!.fromCbor(raw[i]);
+      } catch (e) {
+        if (e instanceof CodecError) throw new CodecError(`${name}.${keys[i]}: ${e.message}`, { cause: e });
+        throw e;
+      }
+    }
+    return out as TupleOf<F>;
+  };
+  const fast = specialiseTuple(keys, codecs, writers, cloneable);
   return {
     name: `${name}(${keys.join(', ')})`,
     toCbor: (v) => keys.map((k, i) => codecs[i]!.toCbor((v as Record<string, unknown>)[k])),
     fromCbor: (raw) => {
       if (!Array.isArray(raw) || raw.length !== keys.length) fail(`${name} of ${keys.length} fields`, raw);
-      const out: Record<string, unknown> = {};
-      for (let i = 0; i < keys.length; i++) {
-        try {
-          out[keys[i]!] = codecs[i]!.fromCbor(raw[i]);
-        } catch (e) {
-          if (e instanceof CodecError) throw new CodecError(`${name}.${keys[i]}: ${e.message}`, { cause: e });
-          throw e;
-        }
+      if (fast === undefined) return decodeFields(raw);
+      try {
+        return fast.fromCbor(raw) as TupleOf<F>;
+      } catch (e) {
+        // Decoding has no side effects: the generic loop finds the field and words the error.
+        if (e instanceof CodecError) return decodeFields(raw);
+        throw e;
       }
-      return out as TupleOf<F>;
     },
-    ...(codecs.every((c) => c.clone !== undefined) && {
-      clone: (v: TupleOf<F>) => {
-        const out: Record<string, unknown> = {};
-        for (let i = 0; i < keys.length; i++) out[keys[i]!] = codecs[i]!.clone!((v as Record<string, unknown>)[keys[i]!]);
-        return out as TupleOf<F>;
-      },
+    ...(cloneable && {
+      clone:
+        (fast?.clone as ((v: TupleOf<F>) => TupleOf<F>) | undefined) ??
+        ((v: TupleOf<F>) => {
+          const out: Record<string, unknown> = {};
+          for (let i = 0; i < keys.length; i++) out[keys[i]!] = codecs[i]!.clone!((v as Record<string, unknown>)[keys[i]!]);
+          return out as TupleOf<F>;
+        }),
     }),
-    writeCbor: (w, v) => {
-      w.head(4, n);
-      for (let i = 0; i < n; i++) writers[i]!(w, (v as Record<string, unknown>)[keys[i]!]);
-    },
+    writeCbor:
+      (fast?.writeCbor as ((w: CborWriter, v: TupleOf<F>) => void) | undefined) ??
+      ((w, v) => {
+        w.head(4, n);
+        for (let i = 0; i < n; i++) writers[i]!(w, (v as Record<string, unknown>)[keys[i]!]);
+      }),
   };
+}
+
+interface TupleFunctions {
+  fromCbor(raw: unknown[]): unknown;
+  clone: ((v: unknown) => unknown) | undefined;
+  writeCbor(w: CborWriter, v: unknown): void;
+}
+
+/**
+ * A tuple's decode, clone and write specialised to its field list: generated code with one
+ * property access per field (each its own inline cache) and objects built as literals (one
+ * shape from the start). About twice as fast on a 17-field actor state as the generic loops
+ * (micro-benchmark), which do the same steps in the same order. `undefined` where code cannot be
+ * generated (a Content-Security-Policy without 'unsafe-eval') or a key cannot be an own property
+ * of a literal (`__proto__`): the generic loops serve then. Keys enter the code as JSON strings.
+ */
+function specialiseTuple(keys: string[], codecs: Codec<unknown>[], writers: ((w: CborWriter, v: unknown) => void)[], cloneable: boolean): TupleFunctions | undefined {
+  if (keys.includes('__proto__')) return undefined;
+  const q = keys.map((k) => JSON.stringify(k));
+  const cs = keys.map((_, i) => `c${i}`).join(', ');
+  const ws = keys.map((_, i) => `w${i}`).join(', ');
+  const body = `
+    const [${cs}] = codecs;
+    const [${ws}] = writers;
+    return {
+      fromCbor: function (raw) { return { ${q.map((k, i) => `${k}: c${i}.fromCbor(raw[${i}])`).join(', ')} }; },
+      clone: ${cloneable ? `function (v) { return { ${q.map((k, i) => `${k}: c${i}.clone(v[${k}])`).join(', ')} }; }` : 'undefined'},
+      writeCbor: function (w, v) { w.head(4, ${keys.length}); ${q.map((k, i) => `w${i}(w, v[${k}]);`).join(' ')} },
+    };`;
+  try {
+    return new Function('codecs', 'writers', body)(codecs, writers) as TupleFunctions;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Adds a runtime check to a codec (e.g. non-negative amounts); `check` returns an error text or undefined. */

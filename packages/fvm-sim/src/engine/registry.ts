@@ -29,6 +29,12 @@ export class ActorRegistryError extends FvmSimError {
 export class ActorRegistry {
   private readonly byCodeKey = new Map<string, ActorRegistration>();
   private readonly builtinByName = new Map<string, ActorRegistration>();
+  /**
+   * Lookups by CID object: every call looks up its receiver's code, and the code CID of an actor
+   * record is one long-lived object, so this skips building its key (a twentieth of a quiet epoch).
+   * Cleared when a registration is added (a miss may have become a hit).
+   */
+  private byObject = new WeakMap<CID, ActorRegistration | null>();
 
   /**
    * Registers an implementation.
@@ -45,11 +51,17 @@ export class ActorRegistry {
       this.builtinByName.set(reg.name, reg);
     }
     this.byCodeKey.set(key, reg);
+    this.byObject = new WeakMap();
   }
 
   /** The registration of a code CID, or undefined. */
   byCode(code: CID): ActorRegistration | undefined {
-    return this.byCodeKey.get(cidKey(code));
+    let reg = this.byObject.get(code);
+    if (reg === undefined) {
+      reg = this.byCodeKey.get(cidKey(code)) ?? null;
+      this.byObject.set(code, reg);
+    }
+    return reg ?? undefined;
   }
 
   /** The built-in registration of a type name, or undefined. */
@@ -70,7 +82,7 @@ export class ActorRegistry {
 
   /** The built-in type name of a code CID, or undefined for user actors and unknown codes. */
   builtinType(code: CID): string | undefined {
-    const reg = this.byCodeKey.get(cidKey(code));
+    const reg = this.byCode(code);
     return reg?.builtin ? reg.name : undefined;
   }
 

@@ -57,6 +57,22 @@ describe('cidKey', () => {
   });
 });
 
+describe('cidKey memo', () => {
+  it('keeps the key on the CID object without changing what it is or equals', () => {
+    const c = cborCid(encodeCbor({ memo: 1 }));
+    const before = Reflect.ownKeys(c);
+    const twin = CID.decode(c.bytes);
+    expect(cidKey(c)).toBe(cidKey(twin));
+    expect(cidKey(c)).toBe(cidKey(c));
+    expect(Reflect.ownKeys(c)).toEqual(before);
+    expect(Object.getPrototypeOf(c)).toBe(CID.prototype);
+    expect(c).toEqual(twin);
+    expect(cidFromKey(cidKey(c)).equals(c)).toBe(true);
+    const frozen = Object.freeze(CID.decode(c.bytes));
+    expect(cidKey(frozen)).toBe(cidKey(c));
+  });
+});
+
 describe('deferredCborCid', () => {
   const bytes = encodeCbor([1, 'state', 2n ** 60n]);
 

@@ -40,7 +40,40 @@ export function identityCid(codec: number, data: Uint8Array): CID {
  * when their bytes are equal. Not meant for display: use `toString()` there.
  */
 export function cidKey(cid: CID): string {
-  return String.fromCharCode.apply(null, cid.bytes as unknown as number[]);
+  const kept = KeyMemo.get(cid);
+  if (kept !== undefined) return kept;
+  const key = String.fromCharCode.apply(null, cid.bytes as unknown as number[]);
+  KeyMemo.set(cid, key);
+  return key;
+}
+
+/** A constructor that returns the object it is given: lets {@link KeyMemo} stamp its field on a CID. */
+class Stamp {
+  constructor(o: object) {
+    return o as Stamp;
+  }
+}
+
+/**
+ * The {@link cidKey} of a CID object, kept in a private field stamped on the object itself (its
+ * prototype, own keys and equality are untouched): a link is looked up again and again, and
+ * building its key was a twentieth of a quiet epoch. A field is cheaper than a WeakMap entry.
+ */
+class KeyMemo extends Stamp {
+  #key: string | undefined;
+
+  static get(cid: object): string | undefined {
+    return #key in cid ? (cid as KeyMemo).#key : undefined;
+  }
+
+  static set(cid: object, key: string): void {
+    if (!(#key in cid)) {
+      // A frozen CID may refuse a new private field (newer engines): it just goes without a memo.
+      if (!Object.isExtensible(cid)) return;
+      new KeyMemo(cid);
+    }
+    (cid as KeyMemo).#key = key;
+  }
 }
 
 /** The CID whose {@link cidKey} is `key`. */

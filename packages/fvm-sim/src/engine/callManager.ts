@@ -2,7 +2,8 @@ import type { CID } from 'multiformats/cid';
 import type { Blockstore } from '../ipld/blockstore.js';
 import { encodeCbor } from '../ipld/cbor.js';
 import { blake2b256, deferredCborCid, pendingBlock } from '../ipld/cid.js';
-import { type Codec, CodecError, encodeWith } from '../ipld/codec.js';
+import { type Codec, CodecError } from '../ipld/codec.js';
+import { encodeDirect, ownBytes } from '../ipld/fastCbor.js';
 import { GasTracker, OutOfGas } from '../gas/tracker.js';
 import type { PriceList } from '../gas/priceList.js';
 import { Address } from '../primitives/address.js';
@@ -447,12 +448,15 @@ class Kernel implements Runtime {
 
   private writeState<S>(codec: Codec<S>, state: S): void {
     if (this.readOnly) throw new ActorError(ExitCode.USR_READ_ONLY, 'cannot change state in read-only mode');
-    const bytes = encodeWith(codec, state);
+    // Pooled (see encodeDirect): most states are overwritten before anyone hashes them.
+    const write = codec.writeCbor;
+    const bytes = (write !== undefined ? encodeDirect(write, state, true) : undefined) ?? encodeCbor(codec.toCbor(state));
     // The put is charged now, by size, as ref-fvm charges it; the hash waits until someone needs
-    // the head's CID (a flush, a parent block, a caller comparing heads), and the block is stored then.
+    // the head's CID (a flush, a parent block, a caller comparing heads), and the block is stored
+    // then, in bytes of its own.
     this.cm.meteredStore.chargePut(bytes.length);
     const inner = this.cm.machine.store;
-    const cid = deferredCborCid(bytes, (c) => inner.put(c, bytes));
+    const cid = deferredCborCid(bytes, (c) => inner.put(c, ownBytes(bytes)));
     if (codec.clone !== undefined) {
       let kept: S | undefined;
       try {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as c from '../ipld/codec.js';
+import { MemoryBlockstore } from '../ipld/blockstore.js';
 import { decodeCbor } from '../ipld/cbor.js';
 import { Address } from '../primitives/address.js';
 import { ExitCode } from '../primitives/exitCode.js';
@@ -17,7 +18,7 @@ const KeptNoClone: c.Codec<Kept> = { name: Kept.name, toCbor: Kept.toCbor, fromC
 /** A clone that lies (adds one to `n`), to show the verification catches a bad codec. */
 const KeptBadClone: c.Codec<Kept> = { ...Kept, clone: (v) => ({ ...Kept.clone!(v), n: v.n + 1n }) };
 
-const Method = { Init: 1, WriteThenScribble: 2, ReadAndScribble: 3, WriteThenAbort: 4, Get: 5, GetNoClone: 6, BumpBad: 7, GetBad: 8 } as const;
+const Method = { Init: 1, WriteThenScribble: 2, ReadAndScribble: 3, WriteThenAbort: 4, Get: 5, GetNoClone: 6, BumpBad: 7, GetBad: 8, Grow: 9 } as const;
 
 const keeper = defineActor({
   name: 'keeper',
@@ -28,6 +29,14 @@ const keeper = defineActor({
         s.n = 1n;
         s.data = new Uint8Array([1, 2, 3]);
         s.list = [{ x: 10n }];
+      });
+      return null;
+    } }),
+    method({ number: Method.Grow, name: 'Grow', params: c.unit, returns: c.unit, handler: (rt) => {
+      rt.validateImmediateCallerAcceptAny();
+      rt.transaction(Kept, (s) => {
+        s.n += 1n;
+        s.data = new Uint8Array(200).fill(Number(s.n));
       });
       return null;
     } }),
@@ -122,6 +131,25 @@ describe('decoded-state cache', () => {
     expect(w.get().n).toBe(1n); // the Init state is now kept
     expect(w.call(Method.WriteThenAbort).exitCode).toBe(ExitCode.USR_ILLEGAL_ARGUMENT);
     expect(w.get()).toEqual({ n: 1n, data: new Uint8Array([1, 2, 3]), list: [{ x: 10n }] });
+  });
+
+  it('encodes a written state into a shared slab, and stores it, once hashed, in bytes of its own', () => {
+    const w = world();
+    expect(w.call(Method.Grow).exitCode).toBe(ExitCode.OK);
+    const first = w.t.machine.tree.getActor(w.id)!.head;
+    const pending = w.t.machine.store.get(first)!;
+    expect(pending.length).toBeGreaterThan(64);
+    expect(pending.byteLength).toBeLessThan(pending.buffer.byteLength); // a view of a slab
+    expect(w.call(Method.Grow).exitCode).toBe(ExitCode.OK);
+    const root = w.t.machine.flush();
+    expect(root).toBeDefined();
+    const head = w.t.machine.tree.getActor(w.id)!.head;
+    const stored = [...(w.t.machine.store as MemoryBlockstore).entries()].find(([k]) => k === head.toString())![1];
+    expect(stored.byteLength).toBe(stored.buffer.byteLength); // its own buffer
+    expect(decodeCbor(stored)).toEqual([3, new Uint8Array(200).fill(3), [[10]]]);
+    // The first head was overwritten before anyone asked for its CID: never stored.
+    expect([...(w.t.machine.store as MemoryBlockstore).entries()].some(([, b]) => b === pending)).toBe(false);
+    expect(w.get()).toEqual({ n: 3n, data: new Uint8Array(200).fill(3), list: [{ x: 10n }] });
   });
 
   it('keeps the state by block and codec, and charges a read the same gas as a decode', () => {

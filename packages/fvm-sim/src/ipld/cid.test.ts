@@ -1,7 +1,8 @@
+import * as Digest from 'multiformats/hashes/digest';
 import { describe, expect, it } from 'vitest';
 import { MemoryBlockstore, getCbor, putCbor, BlockNotFoundError } from './blockstore.js';
 import { decodeCbor, encodeCbor, CborError } from './cbor.js';
-import { CID, cborCid, cidFromKey, cidKey, deferredCborCid, identityCid, pendingBlock, RAW } from './cid.js';
+import { CID, blake2b256, cborCid, cidFromKey, cidKey, deferredCborCid, identityCid, pendingBlock, RAW } from './cid.js';
 
 describe('dag-cbor blocks', () => {
   it('addresses the empty-array block as Filecoin does', () => {
@@ -54,6 +55,26 @@ describe('cidKey', () => {
     expect(getCbor(bs, CID.decode(cid.bytes.slice()))).toEqual({ a: 1 });
     expect([...bs.entries()].map(([k]) => k)).toEqual([cid.toString()]);
     expect(bs.has(cborCid(encodeCbor({ a: 2 })))).toBe(false);
+  });
+});
+
+describe('cborCid', () => {
+  it('builds the CID multiformats builds: same prototype, own fields, bytes and string', () => {
+    for (const value of [{ a: 1 }, [], 'x', new Uint8Array(300)]) {
+      const bytes = encodeCbor(value);
+      const ours = cborCid(bytes);
+      const theirs = CID.createV1(0x71, Digest.create(0xb220, blake2b256(bytes)));
+      expect(Object.getPrototypeOf(ours)).toBe(CID.prototype);
+      expect(Reflect.ownKeys(ours)).toEqual(Reflect.ownKeys(theirs));
+      expect(Object.getPrototypeOf(ours.multihash)).toBe(Object.getPrototypeOf(theirs.multihash));
+      expect(Reflect.ownKeys(ours.multihash)).toEqual(Reflect.ownKeys(theirs.multihash));
+      expect([...ours.bytes]).toEqual([...theirs.bytes]);
+      expect([...ours.multihash.digest]).toEqual([...theirs.multihash.digest]);
+      expect(ours.toString()).toBe(theirs.toString());
+      expect(ours.equals(theirs)).toBe(true);
+      expect(ours['/']).toBe(ours.bytes);
+      expect(ours).toEqual(theirs);
+    }
   });
 });
 

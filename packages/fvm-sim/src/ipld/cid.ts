@@ -1,6 +1,7 @@
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { blake2b256 } from './blake2b.js';
+import { blake2bCborCid } from './fastCbor.js';
 
 /** Multicodec code of dag-cbor, the codec of every Filecoin state block. */
 export const DAG_CBOR = 0x71;
@@ -21,7 +22,7 @@ export { blake2b256 };
  * @returns `bafy2bza…` CID.
  */
 export function cborCid(bytes: Uint8Array): CID {
-  return CID.createV1(DAG_CBOR, Digest.create(BLAKE2B_256, blake2b256(bytes)));
+  return blake2bCborCid(blake2b256(bytes));
 }
 
 /**

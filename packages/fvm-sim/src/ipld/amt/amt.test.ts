@@ -579,3 +579,45 @@ describe('AMT canonical form (properties)', () => {
     );
   });
 });
+
+describe('AMT node cache (decoded nodes kept by block; values handed out as copies)', () => {
+  function build(): { bs: MemoryBlockstore; root: CID } {
+    const bs = new MemoryBlockstore();
+    const a = Amt.empty<unknown>(bs, 3);
+    for (let i = 0n; i < 100n; i++) a.set(i, [Number(i), new Uint8Array([Number(i)]), `v${i}`]);
+    return { bs, root: a.flush() };
+  }
+
+  it('hands out copies: changing what get, entries or forEach returned changes no load of the block', () => {
+    const { bs, root } = build();
+    const first = Amt.load<[number, Uint8Array, string]>(bs, root);
+    const v = first.get(42n)!;
+    v[0] = -1;
+    v[1][0] = 255;
+    expect(first.get(42n)).toEqual([42, new Uint8Array([42]), 'v42']);
+    for (const [, e] of first.entries()) e[1][0] = 7;
+    first.forEach((_, e) => void (e[1][0] = 9));
+    const second = Amt.load<[number, Uint8Array, string]>(bs, root);
+    expect(second.get(42n)).toEqual([42, new Uint8Array([42]), 'v42']);
+    expect([...second.values()].map((x) => x[1][0])).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(second.flush().equals(root)).toBe(true);
+    // A change to one loaded AMT is not seen by another load of the same root.
+    first.set(7n, 'changed');
+    first.delete(8n);
+    const third = Amt.load<unknown>(bs, root);
+    expect(third.get(7n)).toEqual([7, new Uint8Array([7]), 'v7']);
+    expect(third.get(8n)).toEqual([8, new Uint8Array([8]), 'v8']);
+    expect(third.count).toBe(100n);
+    expect(first.flush().equals(root)).toBe(false);
+    expect(Amt.load<unknown>(bs, first.flush()).get(7n)).toBe('changed');
+  });
+
+  it('still checks the expected bitwidth, and a block read as another shape, after a cached read', () => {
+    const { bs, root } = build();
+    expect(Amt.load<unknown>(bs, root, 3).count).toBe(100n);
+    expect(() => Amt.load<unknown>(bs, root, 5)).toThrow(`expected an AMT of bitwidth 5, but ${root.toString()} has bitwidth 3`);
+    // The same root block read as a legacy v0 root (another layout): malformed, not served from the cache.
+    expect(() => Amt.loadV0(bs, root)).toThrow(AmtError);
+    expect(Amt.load<unknown>(bs, root).get(99n)).toEqual([99, new Uint8Array([99]), 'v99']);
+  });
+});

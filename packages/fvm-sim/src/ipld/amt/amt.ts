@@ -3,7 +3,8 @@ import { BlockNotFoundError, type Blockstore } from '../blockstore.js';
 import { decodeCbor, encodeCbor } from '../cbor.js';
 import { cborCid } from '../cid.js';
 import { AmtError } from './errors.js';
-import { Link, Node, decodeNode, expandNode, serializeNode } from './node.js';
+import { Generations, cloneValue } from '../nodeCache.js';
+import { Link, Node, expandNode, loadNode, serializeNode, workingCopy } from './node.js';
 
 /** Bitwidth of a new AMT unless told otherwise, and the fixed bitwidth of legacy v0 AMTs (8 slots per node). */
 export const AMT_DEFAULT_BITWIDTH = 3;
@@ -96,6 +97,60 @@ function uintOf(raw: unknown): bigint | undefined {
   return undefined;
 }
 
+/** A decoded, validated root block, never changed (AMTs get a working copy of its node). */
+interface KeptRoot {
+  readonly version: AmtVersion;
+  readonly bitwidth: number;
+  readonly height: number;
+  readonly count: bigint;
+  readonly node: Node;
+}
+
+/** Roots decoded lately, by their block's bytes object (see `loadNode` in node.ts). */
+const keptRoots = new Generations<Uint8Array, KeptRoot>(1024);
+
+function wrongBitwidth(expected: number, root: CID, actual: number): AmtError {
+  return new AmtError('AMT_BITWIDTH', `expected an AMT of bitwidth ${expected}, but ${root.toString()} has bitwidth ${actual}`);
+}
+
+/** Decodes and validates a root block (`[bitWidth, height, count, node]`, or v0 `[height, count, node]`). */
+function parseRoot(bytes: Uint8Array, version: AmtVersion, root: CID, expectedBitwidth: number | undefined): KeptRoot {
+  let raw: unknown;
+  try {
+    raw = decodeCbor(bytes);
+  } catch (cause) {
+    throw new AmtError('AMT_MALFORMED', `AMT root ${root.toString()} is not valid dag-cbor`, { cause });
+  }
+  const fields = version === 3 ? 4 : 3;
+  if (!Array.isArray(raw) || raw.length !== fields) {
+    malformedRoot(version === 3 ? 'AMT root is not a 4-element array [bitWidth, height, count, node]' : 'legacy AMT root is not a 3-element array [height, count, node]', root);
+  }
+  let bitwidth = AMT_DEFAULT_BITWIDTH;
+  let rest: unknown[] = raw;
+  if (version === 3) {
+    const bwRaw = uintOf(raw[0]);
+    if (bwRaw === undefined) malformedRoot('AMT root bitWidth is not a non-negative integer', root);
+    if (bwRaw < 1n || bwRaw > BigInt(AMT_MAX_BITWIDTH)) {
+      throw new AmtError('AMT_BITWIDTH', `AMT root ${root.toString()} has bitwidth ${bwRaw}; supported: 1 to ${AMT_MAX_BITWIDTH}`);
+    }
+    bitwidth = Number(bwRaw);
+    rest = raw.slice(1);
+  }
+  if (expectedBitwidth !== undefined && bitwidth !== expectedBitwidth) throw wrongBitwidth(expectedBitwidth, root, bitwidth);
+  const heightRaw = uintOf(rest[0]);
+  const count = uintOf(rest[1]);
+  if (heightRaw === undefined) malformedRoot('AMT root height is not a non-negative integer', root);
+  if (count === undefined) malformedRoot('AMT root count is not a u64', root);
+  if (heightRaw > BigInt(AMT_MAX_HEIGHT)) malformedRoot(`AMT height ${heightRaw} exceeds ${AMT_MAX_HEIGHT}`, root);
+  const height = Number(heightRaw);
+  // Each level consumes `bitwidth` bits of a u64 index: a height whose lower levels alone
+  // already cover 64 bits cannot be reached (go-amt-ipld's saturation check).
+  if (bitwidth * height >= 64) malformedRoot(`AMT height ${height} is out of bounds for bitwidth ${bitwidth}`, root);
+  const capacity = bitwidth * (height + 1) >= 64 ? U64_MAX : 1n << BigInt(bitwidth * (height + 1));
+  if (capacity < count) malformedRoot(`AMT of height ${height} cannot hold its count ${count}`, root);
+  return { version, bitwidth, height, count, node: expandNode(rest[2], bitwidth, height === 0, height === 0, root) };
+}
+
 /**
  * An array mapped trie over a {@link Blockstore}: a sparse array indexed by u64, byte-compatible
  * with go-amt-ipld v4 and ref-fvm's `fvm_ipld_amt` — the same set of entries, written with the
@@ -109,8 +164,10 @@ function uintOf(raw: unknown): bigint | undefined {
  *
  * Cost model: nodes are decoded once, lazily, and cached; mutations mark the path from the root
  * dirty; {@link flush} encodes, hashes and writes only dirty nodes (and returns the cached root
- * CID when nothing changed). Values are kept as given — don't mutate a value after setting it
- * unless you `set` it again. Don't mutate the AMT while iterating it.
+ * CID when nothing changed). Decoded nodes are also kept across loads, by block (two generations
+ * of 2,048), and each AMT works on its own copy. Values are kept as given — don't mutate a value
+ * after setting it unless you `set` it again; {@link get} and the iterations hand out copies, so
+ * changing what they return changes nothing in the AMT. Don't mutate the AMT while iterating it.
  *
  * Builtin-actors bitwidths: miner sectors 5, precommit expiry queue 6, deadline partitions 3,
  * deadline expirations 5, optimistic PoSt submissions 2, partition expirations 4, early
@@ -200,43 +257,14 @@ export class Amt<V = unknown> {
     if (expectedBitwidth !== undefined) checkBitwidth(expectedBitwidth);
     const bytes = bs.get(root);
     if (bytes === undefined) throw new BlockNotFoundError(root);
-    let raw: unknown;
-    try {
-      raw = decodeCbor(bytes);
-    } catch (cause) {
-      throw new AmtError('AMT_MALFORMED', `AMT root ${root.toString()} is not valid dag-cbor`, { cause });
+    let kept = keptRoots.get(bytes);
+    if (kept === undefined || kept.version !== version) {
+      kept = parseRoot(bytes, version, root, expectedBitwidth);
+      keptRoots.set(bytes, kept);
+    } else if (expectedBitwidth !== undefined && kept.bitwidth !== expectedBitwidth) {
+      throw wrongBitwidth(expectedBitwidth, root, kept.bitwidth);
     }
-    const fields = version === 3 ? 4 : 3;
-    if (!Array.isArray(raw) || raw.length !== fields) {
-      malformedRoot(version === 3 ? 'AMT root is not a 4-element array [bitWidth, height, count, node]' : 'legacy AMT root is not a 3-element array [height, count, node]', root);
-    }
-    let bitwidth = AMT_DEFAULT_BITWIDTH;
-    let rest: unknown[] = raw;
-    if (version === 3) {
-      const bwRaw = uintOf(raw[0]);
-      if (bwRaw === undefined) malformedRoot('AMT root bitWidth is not a non-negative integer', root);
-      if (bwRaw < 1n || bwRaw > BigInt(AMT_MAX_BITWIDTH)) {
-        throw new AmtError('AMT_BITWIDTH', `AMT root ${root.toString()} has bitwidth ${bwRaw}; supported: 1 to ${AMT_MAX_BITWIDTH}`);
-      }
-      bitwidth = Number(bwRaw);
-      rest = raw.slice(1);
-    }
-    if (expectedBitwidth !== undefined && bitwidth !== expectedBitwidth) {
-      throw new AmtError('AMT_BITWIDTH', `expected an AMT of bitwidth ${expectedBitwidth}, but ${root.toString()} has bitwidth ${bitwidth}`);
-    }
-    const heightRaw = uintOf(rest[0]);
-    const count = uintOf(rest[1]);
-    if (heightRaw === undefined) malformedRoot('AMT root height is not a non-negative integer', root);
-    if (count === undefined) malformedRoot('AMT root count is not a u64', root);
-    if (heightRaw > BigInt(AMT_MAX_HEIGHT)) malformedRoot(`AMT height ${heightRaw} exceeds ${AMT_MAX_HEIGHT}`, root);
-    const height = Number(heightRaw);
-    // Each level consumes `bitwidth` bits of a u64 index: a height whose lower levels alone
-    // already cover 64 bits cannot be reached (go-amt-ipld's saturation check).
-    if (bitwidth * height >= 64) malformedRoot(`AMT height ${height} is out of bounds for bitwidth ${bitwidth}`, root);
-    const capacity = bitwidth * (height + 1) >= 64 ? U64_MAX : 1n << BigInt(bitwidth * (height + 1));
-    if (capacity < count) malformedRoot(`AMT of height ${height} cannot hold its count ${count}`, root);
-    const node = expandNode(rest[2], bitwidth, height === 0, height === 0, root);
-    return new Amt<V>(bs, bitwidth, version, node, height, count, root);
+    return new Amt<V>(bs, kept.bitwidth, version, workingCopy(kept.node, kept.height === 0), kept.height, kept.count, root);
   }
 
   /** Number of entries (the root's `count`). */
@@ -261,7 +289,7 @@ export class Amt<V = unknown> {
       const cid = link.cid!;
       const bytes = this.store.get(cid);
       if (bytes === undefined) throw new BlockNotFoundError(cid);
-      node = decodeNode(bytes, this.bw, height === 0, cid);
+      node = loadNode(bytes, this.bw, height === 0, cid);
       link.node = node;
     }
     return node;
@@ -314,7 +342,8 @@ export class Amt<V = unknown> {
       if (link === undefined) return undefined;
       node = this.child(link, h - d - 1);
     }
-    return node.slots[path[h]] as V | undefined;
+    // A copy: nodes may share their values with the node cache, and callers may change what they get.
+    return cloneValue(node.slots[path[h]]) as V | undefined;
   }
 
   /** Whether index `i` is set (also when its value is `null`). */
@@ -486,7 +515,7 @@ export class Amt<V = unknown> {
       const first = start > offset ? Number(start - offset) : 0;
       for (let j = first; j < slots.length; j++) {
         const v = slots[j];
-        if (v !== undefined) yield [offset + BigInt(j), v as V];
+        if (v !== undefined) yield [offset + BigInt(j), cloneValue(v) as V];
       }
       return;
     }
@@ -513,7 +542,7 @@ export class Amt<V = unknown> {
     if (height === 0) {
       for (let j = 0; j < slots.length; j++) {
         const v = slots[j];
-        if (v !== undefined && cb(offset + BigInt(j), v as V) === false) return false;
+        if (v !== undefined && cb(offset + BigInt(j), cloneValue(v) as V) === false) return false;
       }
       return true;
     }

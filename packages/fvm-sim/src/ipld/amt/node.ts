@@ -1,6 +1,7 @@
 import { CID } from 'multiformats/cid';
 import { decodeCbor } from '../cbor.js';
 import { DAG_CBOR } from '../cid.js';
+import { Generations } from '../nodeCache.js';
 import { AmtError } from './errors.js';
 
 /**
@@ -128,6 +129,52 @@ export function expandNode(raw: unknown, bitwidth: number, expectLeaf: boolean, 
     malformed('AMT node is empty (only the root of an empty AMT may be)', where);
   }
   return node;
+}
+
+/**
+ * A working copy of a kept node: its own slot array and fresh unloaded links (children come from
+ * the cache too). Values are shared with the kept node: an AMT never changes a value in place
+ * (it replaces slots) and hands out copies (see `Amt.get`).
+ */
+export function workingCopy(n: Node, leaf: boolean): Node {
+  const slots = n.slots;
+  let out: unknown[];
+  if (leaf) out = slots.slice();
+  else {
+    out = new Array<unknown>(slots.length);
+    for (let i = 0; i < slots.length; i++) {
+      const l = slots[i] as Link | undefined;
+      out[i] = l === undefined ? undefined : new Link(l.cid, undefined, false);
+    }
+  }
+  const copy = new Node(out);
+  copy.size = n.size;
+  return copy;
+}
+
+interface KeptNode {
+  readonly bitwidth: number;
+  readonly leaf: boolean;
+  readonly node: Node;
+}
+
+/**
+ * Nodes decoded lately, by their block's bytes object (a store hands out the same object for a
+ * block each time, and a block never changes), never changed: an AMT gets a {@link workingCopy}.
+ * The market's proposals and deal states, a miner's sectors and partitions are opened over and
+ * over. Two generations of at most 2,048 nodes bound the memory held.
+ */
+const keptNodes = new Generations<Uint8Array, KeptNode>(2048);
+
+/** {@link decodeNode} through the node cache: a working copy of the decoded node in `bytes`. */
+export function loadNode(bytes: Uint8Array, bitwidth: number, expectLeaf: boolean, where: CID): Node {
+  let kept = keptNodes.get(bytes);
+  if (kept === undefined || kept.bitwidth !== bitwidth || kept.leaf !== expectLeaf) {
+    // Not kept, or kept as read another way (a caller's mistake, or a crafted block): decoded as asked.
+    kept = { bitwidth, leaf: expectLeaf, node: decodeNode(bytes, bitwidth, expectLeaf, where) };
+    keptNodes.set(bytes, kept);
+  }
+  return workingCopy(kept.node, expectLeaf);
 }
 
 /** Decodes and expands a node block (see {@link expandNode}). */

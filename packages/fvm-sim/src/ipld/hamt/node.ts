@@ -14,6 +14,7 @@
 import { CID } from 'multiformats/cid';
 import { decodeCbor, encodeCbor } from '../cbor.js';
 import { DAG_CBOR, cidKey } from '../cid.js';
+import { Generations, cloneValue } from '../nodeCache.js';
 import { HamtError } from './errors.js';
 
 /** Keys per bucket before the bucket is pushed down into a child node. */
@@ -266,24 +267,6 @@ export function decodeNode(bytes: Uint8Array, bitwidth: number, isRoot: boolean,
 }
 
 /**
- * A deep copy of a dag-cbor data-model value: arrays, maps and byte strings are copied; CIDs,
- * numbers, bigints, strings, booleans and null are immutable and shared.
- */
-function cloneValue(v: unknown): unknown {
-  if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) {
-    const out = new Array<unknown>(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = cloneValue(v[i]);
-    return out;
-  }
-  if (v instanceof Uint8Array) return v.slice();
-  if (CID.asCID(v) !== null) return v;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = cloneValue((v as Record<string, unknown>)[k]);
-  return out;
-}
-
-/**
  * A working copy of a cached node: its own pointer array, links (unloaded: children come from the
  * cache too) and buckets, with values deep-copied, so a HAMT may mutate it, and the values it
  * hands out, freely. Keys are shared: a HAMT never mutates a key (it copies keys on insertion).
@@ -312,9 +295,8 @@ function cloneNode(n: Node): Node {
  * from; the caller still reads the block from its store (presence, gas). Two generations of at
  * most {@link NODE_CACHE_GENERATION} nodes bound the memory held.
  */
-let cacheYoung = new Map<string, Node>();
-let cacheOld = new Map<string, Node>();
 const NODE_CACHE_GENERATION = 2048;
+const keptNodes = new Generations<string, Node>(NODE_CACHE_GENERATION);
 
 /**
  * {@link decodeNode} through the node cache: a fresh, mutable copy of the decoded node of block
@@ -322,15 +304,10 @@ const NODE_CACHE_GENERATION = 2048;
  */
 export function loadNode(bytes: Uint8Array, bitwidth: number, isRoot: boolean, cid: CID): Node {
   const key = cidKey(cid) + (isRoot ? 'r' : 'c') + bitwidth;
-  let node = cacheYoung.get(key);
+  let node = keptNodes.get(key);
   if (node === undefined) {
-    node = cacheOld.get(key);
-    if (node === undefined) node = decodeNode(bytes, bitwidth, isRoot, cid);
-    if (cacheYoung.size >= NODE_CACHE_GENERATION) {
-      cacheOld = cacheYoung;
-      cacheYoung = new Map();
-    }
-    cacheYoung.set(key, node);
+    node = decodeNode(bytes, bitwidth, isRoot, cid);
+    keptNodes.set(key, node);
   }
   return cloneNode(node);
 }

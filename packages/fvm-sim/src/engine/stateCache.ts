@@ -54,9 +54,10 @@ export class DecodedStateCache {
 let verifying = false;
 
 /**
- * Test aid: when on, every state (or {@link decodeBlockWith} value) served from a {@link DecodedStateCache}
- * is also decoded from its block and the two are compared; a difference throws (a codec whose `clone` does not match its
- * `fromCbor`). The repository's test suite runs with it on; it roughly doubles the cost of a state read.
+ * Test aid: when on, every state (or {@link decodeBlockWith} value) served from a
+ * {@link DecodedStateCache} is also decoded from its block and the two are compared; a difference
+ * throws (a codec whose `clone` does not match its `fromCbor`). The repository's test suite runs
+ * with it on; it roughly doubles the cost of a state read.
  */
 export function setStateCacheVerification(on: boolean): void {
   verifying = on;

@@ -2,6 +2,7 @@ import { CID } from 'multiformats/cid';
 import { BlockNotFoundError, type Blockstore } from '../ipld/blockstore.js';
 import { decodeCbor } from '../ipld/cbor.js';
 import type { Codec } from '../ipld/codec.js';
+import { Generations } from '../ipld/nodeCache.js';
 
 interface Entry {
   readonly codec: Codec<unknown>;
@@ -20,34 +21,21 @@ interface Entry {
  * young one is full it becomes the old one and the old one is dropped.
  */
 export class DecodedStateCache {
-  private young = new Map<Uint8Array, Entry>();
-  private old = new Map<Uint8Array, Entry>();
+  private readonly entries: Generations<Uint8Array, Entry>;
 
-  constructor(private readonly generation = 1024) {}
+  constructor(generation = 1024) {
+    this.entries = new Generations(generation);
+  }
 
   /** The kept value for these bytes as read by `codec`, or undefined. Never hand it out: clone it. */
   get<S>(bytes: Uint8Array, codec: Codec<S>): S | undefined {
-    let e = this.young.get(bytes);
-    if (e === undefined) {
-      e = this.old.get(bytes);
-      if (e === undefined) return undefined;
-      this.old.delete(bytes);
-      this.keep(bytes, e);
-    }
-    return e.codec === codec ? (e.value as S) : undefined;
+    const e = this.entries.get(bytes);
+    return e !== undefined && e.codec === codec ? (e.value as S) : undefined;
   }
 
   /** Keeps `value` (already a private clone) as the state these bytes decode to with `codec`. */
   set<S>(bytes: Uint8Array, codec: Codec<S>, value: S): void {
-    this.keep(bytes, { codec: codec as Codec<unknown>, value });
-  }
-
-  private keep(bytes: Uint8Array, e: Entry): void {
-    if (this.young.size >= this.generation && !this.young.has(bytes)) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-    this.young.set(bytes, e);
+    this.entries.set(bytes, { codec: codec as Codec<unknown>, value });
   }
 }
 

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { BLAKE2B_SIGMA, createWasmBlake2b256 } from './blake2bWasm.js';
+import { BLAKE2B_ROUNDS, BLAKE2B_SIGMA, createWasmBlake2b256 } from './blake2bWasm.js';
 
 /** The initialisation vector (RFC 7693 §2.6), as [low, high] 32-bit halves. */
 const IV = new Int32Array([
@@ -19,7 +19,7 @@ const IV = new Int32Array([
 ]);
 
 /** The message schedule σ of the 12 rounds (RFC 7693 §2.7), as offsets into the 32-bit halves of the block. */
-const SIGMA = Uint8Array.from(BLAKE2B_SIGMA.flat().map((i) => 2 * i));
+const SIGMA = Uint8Array.from(Array.from({ length: BLAKE2B_ROUNDS }, (_, r) => BLAKE2B_SIGMA[r % 10]!).flat().map((i) => 2 * i));
 
 // Working state, shared by every call (hashing is synchronous and never re-entered).
 const h = new Int32Array(16);
@@ -51,7 +51,7 @@ function compress(block: Uint8Array, offset: number, t: number, last: boolean): 
   }
   // G(a, b, c, d, x, y): a += b + x; d = rotr(d ^ a, 32); c += d; b = rotr(b ^ c, 24);
   // a += b + y; d = rotr(d ^ a, 16); c += d; b = rotr(b ^ c, 63) — additions mod 2^64, carries by hand.
-  for (let s = 0; s < 192; s += 16) {
+  for (let s = 0; s < BLAKE2B_ROUNDS * 16; s += 16) {
     // G0
     lo = (v0l >>> 0) + (v4l >>> 0); v0h = (v0h + v4h + (lo > 0xffffffff ? 1 : 0)) | 0; v0l = lo | 0;
     lo = (v0l >>> 0) + (m[SIGMA[s + 0]!]! >>> 0); v0h = (v0h + m[SIGMA[s + 0]! + 1]! + (lo > 0xffffffff ? 1 : 0)) | 0; v0l = lo | 0;

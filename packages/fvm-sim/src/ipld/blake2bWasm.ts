@@ -22,7 +22,10 @@ const IV = [
   0x510e527fade682d1n, 0x9b05688c2b3e6c1fn, 0x1f83d9abfb41bd6bn, 0x5be0cd19137e2179n,
 ];
 
-/** Message schedule σ of the 12 rounds (RFC 7693 §2.7), shared with the JavaScript version. */
+/** Rounds of the compression function (RFC 7693 §3.2: round `r` uses σ[r mod 10]). */
+export const BLAKE2B_ROUNDS = 12;
+
+/** Message schedule σ (RFC 7693 §2.7), shared with the JavaScript version. */
 export const BLAKE2B_SIGMA: readonly (readonly number[])[] = [
   [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
   [14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3],
@@ -34,8 +37,6 @@ export const BLAKE2B_SIGMA: readonly (readonly number[])[] = [
   [13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10],
   [6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5],
   [10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0],
-  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
-  [14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3],
 ];
 
 // WebAssembly opcodes used below (core spec §5.4).
@@ -105,7 +106,8 @@ function compressBody(): number[] {
     addTo(v(c), v(d));
     xorRot(v(b), v(c), 63);
   };
-  for (const s of BLAKE2B_SIGMA) {
+  for (let r = 0; r < BLAKE2B_ROUNDS; r++) {
+    const s = BLAKE2B_SIGMA[r % 10]!;
     g(0, 4, 8, 12, s[0]!, s[1]!);
     g(1, 5, 9, 13, s[2]!, s[3]!);
     g(2, 6, 10, 14, s[4]!, s[5]!);

@@ -11,6 +11,7 @@ import {
   type SignatureMode,
   applyImplicitMessage,
   applyMessage,
+  applyMessageEstimated,
   blsKeyFromSeed,
   blsPrivateKeyToPublicKey,
   blsSign,
@@ -234,6 +235,8 @@ export function deriveKey(seed: string, index: number, keyType: KeyType): { addr
 /** Lotus's gas limit over-estimation factor (GasLimitOverestimation = 1.25). */
 const GAS_OVERESTIMATION_NUM = 125n;
 const GAS_OVERESTIMATION_DEN = 100n;
+/** Gas limit of an estimate's dry run. */
+const ESTIMATE_GAS_LIMIT = 9_000_000_000n;
 
 /**
  * A local Filecoin network in memory: genesis, a wallet, messages, and an epoch clock that runs
@@ -389,7 +392,7 @@ export class Devnet {
    * over-estimation factor). State is unchanged afterwards.
    */
   estimateGas(p: Omit<SendParams, 'gasLimit'>): bigint {
-    const probe = this.buildMessage({ ...p }, 9_000_000_000n);
+    const probe = this.buildMessage({ ...p }, ESTIMATE_GAS_LIMIT);
     const r = this.machine.simulate(() => applyMessage(this.machine, { ...probe, gasFeeCap: 0n, gasPremium: 0n }));
     return r.gasUsed;
   }
@@ -406,13 +409,18 @@ export class Devnet {
     if (known === undefined) {
       throw new DevnetError('UNKNOWN_SENDER', `no key for ${p.from.address.toString()}: create the sender with net.createAccount(), or use net.impersonate() to send without a key`);
     }
-    const gasLimit = p.gasLimit ?? (this.estimateGas(p) * GAS_OVERESTIMATION_NUM) / GAS_OVERESTIMATION_DEN + 1n;
-    const msg = this.buildMessage(p, gasLimit);
-    const signature = p.from.sign(messageCid(msg).bytes);
-    if (this.machine.signatureMode === 'real' && !verifySignature(signature, p.from.address, messageCid(msg).bytes)) {
-      throw new DevnetError('BAD_SIGNATURE', `signature of ${p.from.address.toString()} does not verify`);
+    let result: ApplyResult;
+    if (p.gasLimit !== undefined) {
+      const msg = this.buildMessage(p, p.gasLimit);
+      result = applyMessage(this.machine, msg, { signature: this.sign(p.from, msg) });
+    } else {
+      // estimateGas, then the message with ×1.25 of it, run once where the outcome is the same.
+      const probe = this.buildMessage(p, ESTIMATE_GAS_LIMIT);
+      result = applyMessageEstimated(this.machine, { ...probe, gasFeeCap: 0n, gasPremium: 0n }, (estimate) => {
+        const message = { ...probe, gasLimit: (estimate * GAS_OVERESTIMATION_NUM) / GAS_OVERESTIMATION_DEN + 1n };
+        return { message, signature: this.sign(p.from, message) };
+      }).result;
     }
-    const result = applyMessage(this.machine, msg, { signature });
     this.elected = undefined;
     this.lastResult = result;
     this.epochTips += result.gasOutputs.minerTip;
@@ -421,6 +429,15 @@ export class Devnet {
     this.afterMessage();
     this.deliverEvents();
     return result;
+  }
+
+  /** Signs `msg` as `from`; in real signature mode, checks that the signature verifies. */
+  private sign(from: Account, msg: Message): Signature {
+    const signature = from.sign(messageCid(msg).bytes);
+    if (this.machine.signatureMode === 'real' && !verifySignature(signature, from.address, messageCid(msg).bytes)) {
+      throw new DevnetError('BAD_SIGNATURE', `signature of ${from.address.toString()} does not verify`);
+    }
+    return signature;
   }
 
   /** Debug mode: throws when an invariant is violated (see {@link DevnetOptions.checkInvariants}). */

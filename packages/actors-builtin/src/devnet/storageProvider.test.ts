@@ -65,4 +65,40 @@ describe('StorageProvider.nextWakeUp', () => {
     expectMemoExact(sp, net.epoch, 6000n, 13n);
     expect(sp.stats.failures).toEqual([]);
   });
+
+  it('reads changed deadlines only, and finds window openings as DeadlineInfo does', () => {
+    const net = createDevnet({ seed: 'sp-deadlines', accounts: [{ balance: FIL(100_000_000) }], blockProduction: 'off', clock: 'fast' });
+    const sp = StorageProvider.create(net, { owner: net.genesisAccounts[0]!, funds: FIL(1_000_000) });
+    net.addAgent(sp);
+    sp.pledgeSectors(6);
+    net.advanceEpochs(200);
+    expect(sp.stats.sectorsProven).toBe(6);
+    const dl = minerDeadlines(net, sp.address).find((d) => d.liveSectors > 0n)!.index;
+    sp.missPoStAt(nextDeadlineWindow(net, sp.address, dl).open); // a fault, then its recovery
+    const read = (full: boolean) => {
+      const st = sp['state']();
+      if (!full) return sp['readLiveDeadlines'](st);
+      const kept = sp['known'];
+      sp['known'] = [];
+      try {
+        return sp['readLiveDeadlines'](st);
+      } finally {
+        sp['known'] = kept;
+      }
+    };
+    for (let i = 0; i < 120; i++) {
+      net.advanceEpochs(53);
+      expect(read(false)).toEqual(read(true));
+      const st = sp['state']();
+      for (let idx = 0n; idx < 48n; idx += 5n) {
+        const { close } = sp['windowOf'](st, idx, net.epoch);
+        for (const e of [net.epoch, close - 1n, close, close + 2879n, close + 2880n, net.epoch + 9000n]) expect(sp['windowOpen'](st, idx, e), `deadline ${idx} at ${e}`).toBe(sp['windowOf'](st, idx, e).open);
+      }
+    }
+    // Window PoSts (deadlines change, partitions do not), a fault and its recovery (partitions change).
+    expect(sp.stats.postsSubmitted).toBeGreaterThan(4);
+    expect(sp.stats.postsMissed).toBe(1);
+    expect(sp.stats.recoveriesDeclared).toBeGreaterThan(0);
+    expect(sp.stats.failures).toEqual([]);
+  });
 });

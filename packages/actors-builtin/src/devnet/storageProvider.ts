@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { type Address, Amt, type ApplyResult, BitField, type Blockstore, CID, DomainSeparationTag, blake2b256, cidKey, decodeWith, drawRandomness, encodeWith, getWith, codec as c } from 'fvm-sim';
+import { type Address, Amt, type ApplyResult, BitField, type Blockstore, CID, DomainSeparationTag, blake2b256, decodeWith, drawRandomness, encodeWith, getWith, codec as c } from 'fvm-sim';
 import { computeUnsealedSectorCid, pieceCommitmentOf } from '../actors/market/commd.js';
 import { type ClientDealProposal, type DealProposal, MarketMethod, PublishStorageDealsParams, PublishStorageDealsReturn, SettleDealPaymentsParams } from '../actors/market/types.js';
 import { findProposal } from '../actors/market/state.js';
@@ -92,10 +92,15 @@ interface LiveDeadline {
   readonly faulty: { index: bigint; sectors: BitField }[];
 }
 
-/** The live partitions and faults of the deadline block `cid`, or null when it holds no live sector. */
-function readLiveDeadline(store: Blockstore, cid: CID): LiveDeadline | null {
+/**
+ * The live partitions and faults of the deadline block `cid`, or null when it holds no live sector.
+ * `known` is what an earlier read of the same deadline found: a Window PoSt rewrites the deadline
+ * but not its partitions, so an unchanged partitions root gives the same answer.
+ */
+function readLiveDeadline(store: Blockstore, cid: CID, known: KnownDeadline | undefined): KnownDeadline {
   const dl = getWith(store, Deadline, cid);
-  if (dl.liveSectors === 0n) return null;
+  if (dl.liveSectors === 0n) return { cid, partitionsRoot: dl.partitions, live: null };
+  if (known !== undefined && known.live !== null && known.partitionsRoot.equals(dl.partitions)) return { cid, partitionsRoot: dl.partitions, live: known.live };
   const partitions: bigint[] = [];
   const faulty: { index: bigint; sectors: BitField }[] = [];
   forEachPartition(store, dl, (idx, p) => {
@@ -104,7 +109,14 @@ function readLiveDeadline(store: Blockstore, cid: CID): LiveDeadline | null {
     const unrecovered = p.faults.subtract(p.recoveries);
     if (!unrecovered.isEmpty()) faulty.push({ index: idx, sectors: unrecovered });
   });
-  return partitions.length > 0 ? { partitions, faulty } : null;
+  return { cid, partitionsRoot: dl.partitions, live: partitions.length > 0 ? { partitions, faulty } : null };
+}
+
+/** One deadline as last read: its block, its partitions root and what the agent made of it. */
+interface KnownDeadline {
+  readonly cid: CID;
+  readonly partitionsRoot: CID;
+  readonly live: LiveDeadline | null;
 }
 
 /**
@@ -236,29 +248,33 @@ export class StorageProvider implements Agent {
   }
 
   private liveCache: { root: CID; value: Map<bigint, LiveDeadline> } | undefined;
-  /** Each deadline's summary by its block's CID ({@link cidKey}): a deadline cron changes one deadline of 48. */
-  private deadlineCache = new Map<string, LiveDeadline | null>();
+  /** Each deadline as last read, by index: a deadline cron or a Window PoSt changes one deadline of 48. */
+  private known: KnownDeadline[] = [];
   private stateCache: { head: CID; state: MinerState } | undefined;
 
   private readLiveDeadlines(st: MinerState): Map<bigint, LiveDeadline> {
     const store = this.net.machine.store;
     const out = new Map<bigint, LiveDeadline>();
-    const seen = new Map<string, LiveDeadline | null>();
     const dls = getWith(store, Deadlines, st.deadlines);
     dls.due.forEach((cid, i) => {
-      const key = cidKey(cid);
-      let live = seen.get(key) ?? this.deadlineCache.get(key);
-      if (live === undefined) live = readLiveDeadline(store, cid);
-      seen.set(key, live);
-      if (live !== null) out.set(BigInt(i), live);
+      let k = this.known[i];
+      if (k === undefined || !k.cid.equals(cid)) this.known[i] = k = readLiveDeadline(store, cid, k);
+      if (k.live !== null) out.set(BigInt(i), k.live);
     });
-    this.deadlineCache = seen;
     return out;
   }
 
   /** The next window of deadline `idx` that has not closed. */
   private windowOf(st: MinerState, idx: bigint, epoch: bigint): DeadlineInfo {
     return newDeadlineInfo(this.net.policy, st.provingPeriodStart, idx, epoch).nextNotElapsed();
+  }
+
+  /** The opening epoch of {@link windowOf}, without building it: this runs for every deadline whenever the miner changes. */
+  private windowOpen(st: MinerState, idx: bigint, epoch: bigint): bigint {
+    const { wpostChallengeWindow: w, wpostProvingPeriod: period } = this.net.policy;
+    const open = st.provingPeriodStart + idx * w;
+    const close = open + w;
+    return epoch < close ? open : open + period * (1n + (epoch - close) / period);
   }
 
   nextWakeUp(epoch: bigint): bigint | undefined {
@@ -301,11 +317,13 @@ export class StorageProvider implements Agent {
     if (this.settleEvery > 0n && this.deals.size > 0) consider(this.lastSettle + this.settleEvery);
     for (const o of this.offline) if (o.from <= epoch && o.to >= epoch) consider(o.to + 1n);
     const st = this.state();
+    const { wpostProvingPeriod: period, wpostChallengeWindow: window, faultDeclarationCutoff: cutoff } = this.net.policy;
     for (const [idx, dl] of this.liveDeadlines(st)) {
-      const w = this.windowOf(st, idx, epoch);
+      const open = this.windowOpen(st, idx, epoch);
       // This window if not yet proven, else the same deadline next period.
-      consider(this.proven.has(w.open) ? w.open + this.net.policy.wpostProvingPeriod : w.open);
-      if (dl.faulty.length > 0) consider(w.faultCutoffPassed() ? w.close : epoch);
+      consider(this.proven.has(open) ? open + period : open);
+      // Faults: declare recoveries now, before the fault cutoff; past it, after the window closes.
+      if (dl.faulty.length > 0) consider(epoch >= open - cutoff ? open + window : epoch);
     }
     if (next !== undefined && this.isOffline(next)) {
       const o = this.offline.find((x) => next! >= x.from && next! <= x.to)!;

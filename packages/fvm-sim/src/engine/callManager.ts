@@ -55,6 +55,12 @@ export class CallManager {
   readonly rootFrame: TraceFrame;
   private frameStack: TraceFrame[];
   readonly meteredStore: MeteredBlockstore;
+  /**
+   * Whether this execution may differ between a gas-estimation dry run and the message it
+   * estimates: an actor read the gas left, the gas premium or the origin's balance, or a method
+   * mock answered (mocks may keep state). See `applyMessageEstimated`.
+   */
+  estimateSensitive = false;
 
   constructor(
     readonly machine: Machine,
@@ -180,6 +186,7 @@ export class CallManager {
     this.charge(this.prices.methodInvocation);
     const mock = this.machine.methodMocks.get(toId)?.get(method);
     if (mock !== undefined) {
+      this.estimateSensitive = true;
       const answer = mock({ from: fromId, to: toId, method, params, value });
       frame.error = frame.error ?? 'mocked';
       return { exitCode: answer.exitCode ?? ExitCode.OK, returnData: answer.returnData ?? null };
@@ -239,6 +246,8 @@ export class CallManager {
   /** Moves `value` between actors; returns a syscall error kind on failure. */
   transfer(fromId: bigint, toId: bigint, value: bigint): SendErrorKind | undefined {
     const tree = this.machine.tree;
+    // Only the top-level call moves the origin's funds in a dry run and its message alike.
+    if (fromId === this.origin.id && this.depth > 0) this.estimateSensitive = true;
     this.touchWrite(fromId);
     const from = tree.getActor(fromId);
     if (from === undefined) return 'InsufficientFunds';
@@ -328,7 +337,10 @@ class Kernel implements Runtime {
       valueReceived: value,
       methodNumber: method,
       nonce: origin.nonce,
-      gasPremium: origin.gasPremium,
+      get gasPremium(): bigint {
+        cm.estimateSensitive = true;
+        return origin.gasPremium;
+      },
     };
     this.network = cm.machine.network;
   }
@@ -364,10 +376,12 @@ class Kernel implements Runtime {
   }
 
   currentBalance(): bigint {
+    if (this.receiverId === this.cm.origin.id) this.cm.estimateSensitive = true;
     return this.tree.getActor(this.receiverId)?.balance ?? 0n;
   }
 
   balanceOf(id: bigint): bigint | undefined {
+    if (id === this.cm.origin.id) this.cm.estimateSensitive = true;
     this.cm.touchRead(id);
     return this.tree.getActor(id)?.balance;
   }
@@ -558,6 +572,7 @@ class Kernel implements Runtime {
   }
 
   gasAvailable(): bigint {
+    this.cm.estimateSensitive = true;
     return BigInt(Math.floor(this.cm.tracker.availableMilligas / 1000));
   }
 

@@ -60,12 +60,7 @@ export interface ApplyMessageOptions {
  * @throws {@link MachineError} for messages a node would never feed the VM (gas limit ≤ 0, too large).
  */
 export function applyMessage(machine: Machine, msg: Message, opts: ApplyMessageOptions = {}): ApplyResult {
-  if (msg.gasLimit <= 0n || msg.gasLimit > MAX_GAS_LIMIT) {
-    throw new MachineError('MESSAGE_INVALID', `gas limit ${msg.gasLimit} is out of range: use 1..${MAX_GAS_LIMIT}`);
-  }
-  if (msg.value < 0n || msg.gasFeeCap < 0n || msg.gasPremium < 0n) {
-    throw new MachineError('MESSAGE_INVALID', 'value, gas fee cap and gas premium must not be negative');
-  }
+  checkMessage(msg);
   enter(machine);
   try {
     return applyExplicit(machine, msg, opts);
@@ -74,13 +69,138 @@ export function applyMessage(machine: Machine, msg: Message, opts: ApplyMessageO
   }
 }
 
+function checkMessage(msg: Message): void {
+  if (msg.gasLimit <= 0n || msg.gasLimit > MAX_GAS_LIMIT) {
+    throw new MachineError('MESSAGE_INVALID', `gas limit ${msg.gasLimit} is out of range: use 1..${MAX_GAS_LIMIT}`);
+  }
+  if (msg.value < 0n || msg.gasFeeCap < 0n || msg.gasPremium < 0n) {
+    throw new MachineError('MESSAGE_INVALID', 'value, gas fee cap and gas premium must not be negative');
+  }
+}
+
+/** The message {@link applyMessageEstimated} applies, built once the estimate is known. */
+export interface EstimatedMessage {
+  readonly message: Message;
+  /** Its signature (sets the on-chain length the inclusion gas is charged on). */
+  readonly signature?: Signature;
+}
+
+/** What {@link applyMessageEstimated} did. */
+export interface EstimatedApplyResult {
+  /** The estimate: the gas the dry run used (0 when it failed pre-validation). */
+  readonly estimate: bigint;
+  /** The message applied, as `finalize` built it. */
+  readonly message: Message;
+  /** The result of applying it: the same as {@link applyMessage} gives. */
+  readonly result: ApplyResult;
+  /** Whether the message ran a second time (the dry run's execution could not be kept). */
+  readonly reran: boolean;
+}
+
+/**
+ * Estimates a message's gas with a dry run, then applies the message `finalize` builds from the
+ * estimate, running it only once where that gives the same outcome.
+ *
+ * The result and the state afterwards are those of
+ * `estimate = machine.simulate(() => applyMessage(machine, probe)).gasUsed` followed by
+ * `applyMessage(machine, finalize(estimate).message, { signature })`. The dry run's execution is
+ * kept, and only its inclusion charge and gas settlement are redone, when the final message is the
+ * same call (from, to, nonce, value, method, params) and nothing the two runs see differently could
+ * have changed it: the execution did not read the gas left, the gas premium or the sender's balance,
+ * called no method mock, did not run out of gas, the final message passes pre-validation and its value transfer, and its
+ * gas used (the dry run's, with the final message's inclusion charge) fits its limit. Otherwise the
+ * dry run is undone and the final message runs afresh (`reran`). The machine's circulating-supply
+ * function must not depend on the sender's balance (the gas reservation moves it; the devnet's does
+ * not read it).
+ *
+ * @param probe the dry-run message; usually gas fee cap and premium 0 and a generous gas limit.
+ * @param finalize builds the message to apply from the estimate; it may throw, leaving state as before.
+ * @throws {@link MachineError} as {@link applyMessage}, for either message.
+ */
+export function applyMessageEstimated(machine: Machine, probe: Message, finalize: (estimate: bigint) => EstimatedMessage): EstimatedApplyResult {
+  checkMessage(probe);
+  enter(machine);
+  const tree = machine.tree;
+  tree.checkpoint();
+  let open = true;
+  try {
+    const info: RunInfo = { executed: false, sensitive: false, outOfGas: false, usedMilligas: 0, inclusionMilligas: 0, senderId: 0n, balanceBefore: 0n };
+    const dry = applyExplicit(machine, probe, {}, info);
+    const final = finalize(dry.gasUsed);
+    const msg = final.message;
+    checkMessage(msg);
+    const kept = info.executed && !info.sensitive && !info.outOfGas && sameCall(probe, msg) ? resettle(machine, probe, dry, info, msg, final.signature) : undefined;
+    open = false;
+    if (kept !== undefined) {
+      tree.commit();
+      return { estimate: dry.gasUsed, message: msg, result: kept, reran: false };
+    }
+    tree.revert();
+    return { estimate: dry.gasUsed, message: msg, result: applyExplicit(machine, msg, { signature: final.signature }), reran: true };
+  } finally {
+    if (open) tree.revert();
+    machine.busy = false;
+  }
+}
+
+function sameCall(a: Message, b: Message): boolean {
+  if (!a.from.equals(b.from) || !a.to.equals(b.to) || a.nonce !== b.nonce || a.value !== b.value || a.method !== b.method) return false;
+  const p = a.params ?? null;
+  const q = b.params ?? null;
+  if (p === q) return true;
+  if (p === null || q === null || p.length !== q.length) return false;
+  for (let i = 0; i < p.length; i++) if (p[i] !== q[i]) return false;
+  return true;
+}
+
+/**
+ * Turns the kept dry run into `msg`'s run, or returns undefined when the two would differ: swaps
+ * the inclusion charge, checks the pre-validation and value transfer `msg` would face, and
+ * replaces the dry run's gas reservation and settlement with `msg`'s.
+ */
+function resettle(machine: Machine, probe: Message, dry: ApplyResult, info: RunInfo, msg: Message, signature: Signature | undefined): ApplyResult | undefined {
+  const prices = machine.priceList;
+  const baseFee = machine.baseFee;
+  const inclusion = onChainMessageCharge(prices, chainLength(msg, signature));
+  const reserved = msg.gasFeeCap * msg.gasLimit;
+  const oldReserved = probe.gasFeeCap * probe.gasLimit;
+  const before = info.balanceBefore;
+  if (before < reserved) return undefined; // msg cannot cover its gas
+  // The value moves after the reservation: the two transfers must both succeed or both fail.
+  if (msg.value > 0n && before - oldReserved >= msg.value !== before - reserved >= msg.value) return undefined;
+  const used = info.usedMilligas - info.inclusionMilligas + inclusion;
+  // msg would run out of gas (or fail its inclusion check, which charges less than this).
+  if (used > Number(msg.gasLimit) * 1000) return undefined;
+  const gasUsed = toGas(used);
+  const old = computeGasOutputs(dry.gasUsed, probe.gasLimit, baseFee, probe.gasFeeCap, probe.gasPremium);
+  const outputs = computeGasOutputs(gasUsed, msg.gasLimit, baseFee, msg.gasFeeCap, msg.gasPremium);
+  credit(machine, BURNT_FUNDS_ACTOR_ID, outputs.baseFeeBurn + outputs.overEstimationBurn - old.baseFeeBurn - old.overEstimationBurn);
+  credit(machine, REWARD_ACTOR_ID, outputs.minerTip - old.minerTip);
+  credit(machine, info.senderId, oldReserved - reserved + outputs.refund - old.refund);
+  return { ...dry, gasUsed, gasOutputs: outputs };
+}
+
+/** What {@link applyExplicit} reports about a run, for {@link applyMessageEstimated}. */
+interface RunInfo {
+  /** Passed pre-validation and ran. */
+  executed: boolean;
+  /** See {@link CallManager.estimateSensitive}. */
+  sensitive: boolean;
+  outOfGas: boolean;
+  usedMilligas: number;
+  inclusionMilligas: number;
+  senderId: bigint;
+  /** The sender's balance before the gas reservation. */
+  balanceBefore: bigint;
+}
+
 function enter(machine: Machine): void {
   if (machine.busy) throw new MachineError('MACHINE_BUSY', 'a message is already executing on this machine; actors must use rt.send');
   if (machine.tree.depth !== machine.baseDepth) throw new MachineError('MACHINE_BUSY', 'the state tree has an open checkpoint; commit or revert it before applying messages');
   machine.busy = true;
 }
 
-function applyExplicit(machine: Machine, msg: Message, opts: ApplyMessageOptions): ApplyResult {
+function applyExplicit(machine: Machine, msg: Message, opts: ApplyMessageOptions, info?: RunInfo): ApplyResult {
   const prices = machine.priceList;
   const baseFee = machine.baseFee;
   const tree = machine.tree;
@@ -139,6 +259,15 @@ function applyExplicit(machine: Machine, msg: Message, opts: ApplyMessageOptions
     failureInfo = 'out of gas';
   }
   const gasUsed = outOfGas ? msg.gasLimit : minBig(toGas(cm.tracker.usedMilligas), msg.gasLimit);
+  if (info !== undefined) {
+    info.executed = true;
+    info.sensitive = cm.estimateSensitive;
+    info.outOfGas = outOfGas;
+    info.usedMilligas = cm.tracker.usedMilligas;
+    info.inclusionMilligas = inclusion;
+    info.senderId = senderId;
+    info.balanceBefore = sender.balance;
+  }
   const outputs = computeGasOutputs(gasUsed, msg.gasLimit, baseFee, msg.gasFeeCap, msg.gasPremium);
   // Settlement: base-fee burn → f099, tip → f02, over-estimation burn → f099, refund → sender.
   credit(machine, BURNT_FUNDS_ACTOR_ID, outputs.baseFeeBurn);

@@ -45,7 +45,7 @@ export { mockSignature, drawRandomness, concat, i64BE, u64BE } from './engine/cr
 export * from './engine/message.js';
 export * from './engine/executor.js';
 export { sendErrorExitCode } from './engine/callManager.js';
-export { DecodedStateCache, decodeBlockWith, getWith, sameDecodedValue, setStateCacheVerification, stateCacheVerification } from './engine/stateCache.js';
+export { DecodedStateCache, decodeBlockWith, getWith, putWith, sameDecodedValue, setStateCacheVerification, stateCacheVerification } from './engine/stateCache.js';
 
 // Traces
 export type { TraceFrame } from './trace/trace.js';

@@ -258,7 +258,8 @@ export class StorageProvider implements Agent {
     const dls = getWith(store, Deadlines, st.deadlines);
     dls.due.forEach((cid, i) => {
       let k = this.known[i];
-      if (k === undefined || !k.cid.equals(cid)) this.known[i] = k = readLiveDeadline(store, cid, k);
+      // The miner writes its deadlines with putWith: an unchanged deadline keeps its CID object.
+      if (k === undefined || (k.cid !== cid && !k.cid.equals(cid))) this.known[i] = k = readLiveDeadline(store, cid, k);
       if (k.live !== null) out.set(BigInt(i), k.live);
     });
     return out;

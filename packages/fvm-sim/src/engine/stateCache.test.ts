@@ -9,7 +9,9 @@ import { defineActor, method } from '../runtime/dispatch.js';
 import { createTestMachine, fixtureCode } from '../testing/fixtures.js';
 import { applyMessage } from './executor.js';
 import type { Message } from './message.js';
-import { setStateCacheVerification, stateCacheVerification } from './stateCache.js';
+import { getWith, putWith, setStateCacheVerification, stateCacheVerification } from './stateCache.js';
+import { getCbor, putCbor } from '../ipld/blockstore.js';
+import { cborCid } from '../ipld/cid.js';
 
 const Kept = c.tuple({ n: c.u64, data: c.bytes, list: c.array(c.tuple({ x: c.u64 })) }, 'Kept');
 type Kept = c.Infer<typeof Kept>;
@@ -178,5 +180,54 @@ describe('decoded-state cache', () => {
     expect(served.exitCode).toBe(ExitCode.OK);
     // The lie read back once more through the lying clone: 2 written, +1 kept, +1 handed out.
     expect(Kept.fromCbor(decodeCbor(served.returnData!)).n).toBe(4n);
+  });
+});
+
+describe('putWith', () => {
+  const verifyingBefore = stateCacheVerification();
+  afterEach(() => setStateCacheVerification(verifyingBefore));
+  const Linked = c.tuple({ links: c.array(c.cid), n: c.u64 }, 'Linked');
+  /** Linked, counting its decodes. */
+  let decodes = 0;
+  const Counted: c.Codec<c.Infer<typeof Linked>> = { ...Linked, fromCbor: (raw) => (decodes++, Linked.fromCbor(raw)) };
+  const a = cborCid(new Uint8Array([0x01]));
+  const b = cborCid(new Uint8Array([0x02]));
+
+  it('stores the block putCbor stores, under the same CID', () => {
+    const s1 = new MemoryBlockstore();
+    const s2 = new MemoryBlockstore();
+    const value = { links: [a, b], n: 7n };
+    const cid = putWith(s1, Counted, value);
+    expect(cid.equals(putCbor(s2, Linked.toCbor(value)))).toBe(true);
+    expect(s1.get(cid)).toEqual(s2.get(cid));
+    expect(getCbor(s1, cid)).toEqual([[a, b], 7]);
+  });
+
+  it('reads back by clone, not decode: the links are the same CID objects, the rest is a copy', () => {
+    setStateCacheVerification(false); // verification decodes every kept value to compare
+    const store = new MemoryBlockstore();
+    const value = { links: [a, b], n: 1n };
+    const cid = putWith(store, Counted, value);
+    value.links.push(a); // a change after the put is not seen
+    value.n = 99n;
+    decodes = 0;
+    const first = getWith(store, Counted, cid);
+    expect(decodes).toBe(0);
+    expect(first).toEqual({ links: [a, b], n: 1n });
+    expect(first.links[0]).toBe(a);
+    expect(first.links).not.toBe(value.links);
+    first.links.length = 0; // nor is a change to what a read handed out
+    expect(getWith(store, Counted, cid)).toEqual({ links: [a, b], n: 1n });
+    expect(decodes).toBe(0);
+  });
+
+  it('with verification on, a clone that differs from the encoded value fails the put', () => {
+    setStateCacheVerification(true);
+    const store = new MemoryBlockstore();
+    const value = { n: 2n, data: new Uint8Array([1]), list: [] };
+    expect(() => putWith(store, KeptBadClone, value)).toThrow('decoded-value cache: the kept Kept(n, data, list) differs from the decoded block');
+    setStateCacheVerification(false);
+    const cid = putWith(store, KeptBadClone, value);
+    expect(getWith(store, Kept, cid).n).toBe(2n); // another codec object: decoded, not the lie
   });
 });

@@ -1,7 +1,8 @@
 import { CID } from 'multiformats/cid';
 import { BlockNotFoundError, type Blockstore } from '../ipld/blockstore.js';
 import { decodeCbor } from '../ipld/cbor.js';
-import type { Codec } from '../ipld/codec.js';
+import { cborCid } from '../ipld/cid.js';
+import { type Codec, encodeWith } from '../ipld/codec.js';
 import { Generations } from '../ipld/nodeCache.js';
 
 interface Entry {
@@ -142,4 +143,26 @@ export function getWith<T>(bs: Blockstore, codec: Codec<T>, cid: CID): T {
   const bytes = bs.get(cid);
   if (bytes === undefined) throw new BlockNotFoundError(cid);
   return decodeBlockWith(codec, bytes);
+}
+
+/**
+ * Encodes `value` with `codec`, puts the block in `bs` (charged as any put) and returns its CID:
+ * the typed counterpart of `putCbor`. A copy of `value` is kept for the block, so a later
+ * {@link getWith} or {@link decodeBlockWith} of it, by this actor or anyone, is a clone instead of
+ * a decode. Unchanged links inside stay the same CID objects from one version of a block to the
+ * next.
+ *
+ * @throws what `encodeWith` throws for a value the codec does not take.
+ */
+export function putWith<T>(bs: Blockstore, codec: Codec<T>, value: T): CID {
+  const bytes = encodeWith(codec, value);
+  const cid = cborCid(bytes);
+  bs.put(cid, bytes);
+  const clone = codec.clone;
+  if (clone !== undefined) {
+    const kept = clone(value);
+    if (verifying) checkKept(codec, bytes, kept);
+    blockCache.set(bytes, codec, kept);
+  }
+  return cid;
 }

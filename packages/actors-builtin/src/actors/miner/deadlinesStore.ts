@@ -8,7 +8,7 @@
  * @module
  */
 
-import { ActorError, Amt, type Blockstore, type CID, ExitCode, decodeBlockWith, putCbor } from 'fvm-sim';
+import { ActorError, Amt, type Blockstore, type CID, ExitCode, decodeBlockWith, putWith } from 'fvm-sim';
 import { contextCode } from './stateErrors.js';
 import { validateState } from './deadlineState.js';
 import type { MinerPolicy } from './policy.js';
@@ -70,7 +70,7 @@ export class DeadlinesStore {
   updateDeadline(policy: MinerPolicy, store: Blockstore, deadlineIdx: bigint, deadline: Deadline): void {
     if (deadlineIdx < 0n || deadlineIdx >= policy.wpostPeriodDeadlines) throw new MinerStateError(`invalid deadline ${deadlineIdx}`);
     validateState(deadline);
-    this.due[Number(deadlineIdx)] = putCbor(store, DeadlineCodec.toCbor(deadline));
+    this.due[Number(deadlineIdx)] = putWith(store, DeadlineCodec, deadline);
   }
 
   /**

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { ActorError, Address, Amt, BitField, type Blockstore, type CID, ExitCode, Hamt, decodeBlockWith, putCbor } from 'fvm-sim';
+import { ActorError, Address, Amt, BitField, type Blockstore, type CID, ExitCode, Hamt, decodeBlockWith, putCbor, putWith } from 'fvm-sim';
 import { u64Key } from '../../shared/keys.js';
 import { BitFieldQueue } from './bitfieldQueue.js';
 import { assignDeadlines } from './deadlineAssignment.js';
@@ -155,7 +155,7 @@ export function getInfo(store: Blockstore, st: MinerState): MinerInfo {
 
 /** Stores `info` in its own block and points the state at it (`State::save_info`). */
 export function saveInfo(store: Blockstore, st: MinerState, info: MinerInfo): void {
-  st.info = putCbor(store, MinerInfo.toCbor(info));
+  st.info = putWith(store, MinerInfo, info);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,7 +215,7 @@ export function allocateSectorNumbers(store: Blockstore, st: MinerState, sectorN
   }
   const newAllocation = priorAllocation.union(sectorNumbers);
   try {
-    st.allocatedSectors = putCbor(store, BitFieldCodec.toCbor(newAllocation));
+    st.allocatedSectors = putWith(store, BitFieldCodec, newAllocation);
   } catch (e) {
     // An encoding failure (over 32 KiB) downcasts to USR_SERIALIZATION; anything else defaults to USR_ILLEGAL_ARGUMENT.
     throw downcastDefault(e, ExitCode.USR_ILLEGAL_ARGUMENT, `failed to store allocated sectors bitfield after adding ${sectorNumbers.toString()}`);
@@ -389,7 +389,7 @@ export function loadDeadlines(store: Blockstore, st: MinerState): DeadlinesStore
 
 /** Stores the deadlines and points the state at them (`State::save_deadlines`). */
 export function saveDeadlines(store: Blockstore, st: MinerState, deadlines: DeadlinesStore): void {
-  st.deadlines = putCbor(store, DeadlinesCodec.toCbor(deadlines.toCodec()));
+  st.deadlines = putWith(store, DeadlinesCodec, deadlines.toCodec());
 }
 
 /**

@@ -73,7 +73,7 @@ export async function transfersSuite(ctx: BenchContext): Promise<Row[]> {
   }));
   rows.push(
     { group: 'transfers/s', metric: 'applyMessage ÷ Hardhat EDR', value: `${fmt(vsHardhat, 2)}×`, target: '≥ 10×', status: status(vsHardhat >= 10), note: 'median of per-round ratios' },
-    { group: 'transfers/s', metric: 'devnet.send ÷ Hardhat EDR', value: `${fmt(pairedRatio(send, hh), 2)}×`, note: 'send dry-runs the message to estimate gas, then signs and applies' },
+    { group: 'transfers/s', metric: 'devnet.send ÷ Hardhat EDR', value: `${fmt(pairedRatio(send, hh), 2)}×`, note: 'send estimates gas with a dry run, signs, and keeps the dry run as the execution (applyMessageEstimated)' },
     { group: 'transfers/s', metric: 'applyMessage ÷ @ethereumjs/vm', value: `${fmt(pairedRatio(apply, ejs), 2)}×` },
     { group: 'transfers/s', metric: 'applyMessage ÷ in-memory floor', value: `${fmt(pairedRatio(apply, floor), 3)}×`, note: 'how close the engine is to doing nothing but the bookkeeping' },
   );

@@ -56,7 +56,7 @@ export function engineDevnetSend(): Competitor {
   const bob = net.createAccount();
   return {
     name: 'fvm-sim devnet.send',
-    note: 'estimateGas (a dry run) + sign + apply',
+    note: 'gas-estimation dry run kept as the execution + sign + settle',
     run(n) {
       for (let i = 0; i < n; i++) {
         const r = net.send({ from: alice!, to: bob, value: 1n });

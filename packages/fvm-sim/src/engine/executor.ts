@@ -106,12 +106,12 @@ export interface EstimatedApplyResult {
  * `applyMessage(machine, finalize(estimate).message, { signature })`. The dry run's execution is
  * kept, and only its inclusion charge and gas settlement are redone, when the final message is the
  * same call (from, to, nonce, value, method, params) and nothing the two runs see differently could
- * have changed it: the execution did not read the gas left, the gas premium or the sender's balance,
- * called no method mock, did not run out of gas, the final message passes pre-validation and its value transfer, and its
- * gas used (the dry run's, with the final message's inclusion charge) fits its limit. Otherwise the
- * dry run is undone and the final message runs afresh (`reran`). The machine's circulating-supply
- * function must not depend on the sender's balance (the gas reservation moves it; the devnet's does
- * not read it).
+ * have changed it: the execution did not read the gas left, the gas premium or the sender's
+ * balance, called no method mock and did not run out of gas; the final message passes
+ * pre-validation and its value transfer, and its gas used (the dry run's, with the final message's
+ * inclusion charge) fits its limit. Otherwise the dry run is undone and the final message runs
+ * afresh (`reran`). The machine's circulating-supply function must not depend on the sender's
+ * balance (the gas reservation moves it; the devnet's does not read it).
  *
  * @param probe the dry-run message; usually gas fee cap and premium 0 and a generous gas limit.
  * @param finalize builds the message to apply from the estimate; it may throw, leaving state as before.

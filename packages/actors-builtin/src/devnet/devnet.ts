@@ -433,8 +433,9 @@ export class Devnet {
 
   /** Signs `msg` as `from`; in real signature mode, checks that the signature verifies. */
   private sign(from: Account, msg: Message): Signature {
-    const signature = from.sign(messageCid(msg).bytes);
-    if (this.machine.signatureMode === 'real' && !verifySignature(signature, from.address, messageCid(msg).bytes)) {
+    const signed = messageCid(msg).bytes;
+    const signature = from.sign(signed);
+    if (this.machine.signatureMode === 'real' && !verifySignature(signature, from.address, signed)) {
       throw new DevnetError('BAD_SIGNATURE', `signature of ${from.address.toString()} does not verify`);
     }
     return signature;

@@ -95,6 +95,7 @@ function nodeEpochs(store: Blockstore, node: CID, bitwidth: number): readonly bi
   return epochs;
 }
 
+/** The first epoch ≥ `from` with a key in an epoch-keyed HAMT, or {@link NEVER}. */
 function firstKeyAtOrAfter(store: Blockstore, root: CID, bitwidth: number, from: bigint): bigint {
   for (const epoch of nodeEpochs(store, root, bitwidth)) if (epoch >= from) return epoch < NEVER ? epoch : NEVER;
   return NEVER;

@@ -1,11 +1,13 @@
 import fc from 'fast-check';
-import { ActorError, Address, ExitCode, FIL, codec as c, defineActor, encodeWith, method } from 'fvm-sim';
+import { ActorError, Address, ExitCode, FIL, Hamt, MemoryBlockstore, codec as c, defineActor, encodeWith, method } from 'fvm-sim';
 import { describe, expect, it } from 'vitest';
 import { CreateMinerParams, CreateMinerReturn, EnrollCronEventParams, MinerConstructorParams, PowerMethod, UpdateClaimedPowerParams } from '../actors/power/types.js';
 import { ApplyRewardParams } from '../actors/reward/types.js';
 import { REWARD_ACTOR_ADDR, STORAGE_POWER_ACTOR_ADDR } from '../shared/singletons.js';
 import { atEpoch, everyEpochs, onEvent } from './agents.js';
 import { type BlockProduction, type ClockMode, type Devnet, createDevnet } from './devnet.js';
+import { NEVER, firstKeyAtOrAfter } from './fastForward.js';
+import { epochKey } from '../shared/keys.js';
 
 // A miner stand-in that claims power, enrols deferred cron events, keeps its rewards, and records
 // the epochs its cron ran at (so a cron event run at the wrong epoch changes the state root).
@@ -221,5 +223,52 @@ describe('agents', () => {
     const a = atEpoch(1n, 'a', () => undefined);
     net.addAgent(a);
     expect(() => net.addAgent(a)).toThrow(/already registered/);
+  });
+});
+
+describe('firstKeyAtOrAfter', () => {
+  it('finds the first epoch at or after any bound in epoch-keyed HAMTs of several levels, as they change', () => {
+    // Bitwidth 5 with hundreds of keys: a root of links and buckets, children several levels deep.
+    // Each step writes or deletes keys and searches the new root (its lists are rebuilt, its
+    // untouched subtrees come from the cache), against a sorted copy of the keys.
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.array(fc.bigInt({ min: -50n, max: 5_000n }), { minLength: 1, maxLength: 120 })), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.bigInt({ min: -60n, max: 5_100n }), { minLength: 1, maxLength: 20 }),
+        (steps, bounds) => {
+          const store = new MemoryBlockstore();
+          const hamt = Hamt.empty<number>(store, 5);
+          const keys = new Set<bigint>();
+          for (const [remove, epochs] of steps) {
+            for (const e of epochs) {
+              if (remove && keys.size > 0) {
+                const victim = [...keys][Number((e < 0n ? -e : e) % BigInt(keys.size))]!;
+                hamt.delete(epochKey(victim));
+                keys.delete(victim);
+              } else {
+                hamt.set(epochKey(e), 1);
+                keys.add(e);
+              }
+            }
+            const root = hamt.flush();
+            const sorted = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+            // Random bounds, and bounds at keys and just past them.
+            const at = sorted.filter((_, i) => i % 7 === 0).flatMap((k) => [k, k + 1n]);
+            for (const from of [...bounds, ...at]) expect(firstKeyAtOrAfter(store, root, 5, from)).toBe(sorted.find((k) => k >= from) ?? NEVER);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('answers NEVER for an empty HAMT and for a bound past every key', () => {
+    const store = new MemoryBlockstore();
+    const hamt = Hamt.empty<number>(store, 5);
+    expect(firstKeyAtOrAfter(store, hamt.flush(), 5, 0n)).toBe(NEVER);
+    hamt.set(epochKey(7n), 1);
+    const root = hamt.flush();
+    expect(firstKeyAtOrAfter(store, root, 5, 7n)).toBe(7n);
+    expect(firstKeyAtOrAfter(store, root, 5, 8n)).toBe(NEVER);
   });
 });

@@ -73,32 +73,62 @@ function nodeEpochs(store: Blockstore, node: CID, bitwidth: number): readonly bi
   const key = cidKey(node);
   const hit = nodeEpochsCache.get(key);
   if (hit !== undefined) return hit;
-  const bytes = store.get(node);
-  const raw: unknown = bytes === undefined ? undefined : decodeCbor(bytes);
-  const pointers = Array.isArray(raw) && raw.length === 2 && Array.isArray(raw[1]) ? (raw[1] as unknown[]) : undefined;
-  const epochs: bigint[] = [];
-  if (pointers === undefined) {
-    for (const k of Hamt.load<unknown>(store, node, bitwidth).keys()) epochs.push(parseEpochKey(k));
-  } else {
-    for (const p of pointers) {
-      const child = Array.isArray(p) ? null : CID.asCID(p);
-      if (child !== null) {
-        for (const e of nodeEpochs(store, child, bitwidth)) epochs.push(e);
-      } else {
-        for (const kv of p as [Uint8Array, unknown][]) epochs.push(parseEpochKey(kv[0]));
-      }
-    }
-  }
-  epochs.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const lists = nodeLists(store, node, bitwidth);
+  const epochs = lists.length === 1 ? lists[0]! : lists.flat().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (nodeEpochsCache.size >= NODE_EPOCHS_CACHE_SIZE) nodeEpochsCache.delete(nodeEpochsCache.keys().next().value!);
   nodeEpochsCache.set(key, epochs);
   return epochs;
 }
 
-/** The first epoch ≥ `from` with a key in an epoch-keyed HAMT, or {@link NEVER}. */
-function firstKeyAtOrAfter(store: Blockstore, root: CID, bitwidth: number, from: bigint): bigint {
-  for (const epoch of nodeEpochs(store, root, bitwidth)) if (epoch >= from) return epoch < NEVER ? epoch : NEVER;
-  return NEVER;
+/**
+ * The epochs under a node as ascending lists, one per pointer: a child's {@link nodeEpochs}, or a
+ * bucket's keys. The root changes with every write to the HAMT and is only searched, so its lists
+ * are never merged (a merged root of a thousand epochs, sorted again at each change, was a
+ * thirtieth of a fast run); its subtrees mostly stay the same.
+ */
+function nodeLists(store: Blockstore, node: CID, bitwidth: number): readonly (readonly bigint[])[] {
+  const bytes = store.get(node);
+  const raw: unknown = bytes === undefined ? undefined : decodeCbor(bytes);
+  const pointers = Array.isArray(raw) && raw.length === 2 && Array.isArray(raw[1]) ? (raw[1] as unknown[]) : undefined;
+  if (pointers === undefined) {
+    const epochs: bigint[] = [];
+    for (const k of Hamt.load<unknown>(store, node, bitwidth).keys()) epochs.push(parseEpochKey(k));
+    return [epochs.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))];
+  }
+  const lists: (readonly bigint[])[] = [];
+  for (const p of pointers) {
+    const child = Array.isArray(p) ? null : CID.asCID(p);
+    if (child !== null) lists.push(nodeEpochs(store, child, bitwidth));
+    else lists.push((p as [Uint8Array, unknown][]).map((kv) => parseEpochKey(kv[0])).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+  return lists;
+}
+
+/** The root's lists (see {@link nodeLists}), for the last few roots searched. */
+const rootListsCache = new Map<string, readonly (readonly bigint[])[]>();
+
+/** The first epoch ≥ `from` with a key in an epoch-keyed HAMT, or {@link NEVER}. @internal Exported for tests. */
+export function firstKeyAtOrAfter(store: Blockstore, root: CID, bitwidth: number, from: bigint): bigint {
+  const key = cidKey(root);
+  let lists = rootListsCache.get(key);
+  if (lists === undefined) {
+    lists = nodeLists(store, root, bitwidth);
+    if (rootListsCache.size >= 8) rootListsCache.delete(rootListsCache.keys().next().value!);
+    rootListsCache.set(key, lists);
+  }
+  let best = NEVER;
+  for (const list of lists) {
+    // Binary search: the first entry ≥ from.
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < list.length && list[lo]! < best) best = list[lo]!;
+  }
+  return best;
 }
 
 /**

@@ -92,6 +92,12 @@ interface LiveDeadline {
   readonly faulty: { index: bigint; sectors: BitField }[];
 }
 
+/** The live deadlines by index, and how many of them have faulty sectors. */
+interface LiveSet {
+  readonly byIndex: Map<bigint, LiveDeadline>;
+  readonly withFaults: number;
+}
+
 /**
  * The live partitions and faults of the deadline block `cid`, or null when it holds no live sector.
  * `known` is what an earlier read of the same deadline found: a Window PoSt rewrites the deadline
@@ -241,13 +247,19 @@ export class StorageProvider implements Agent {
    * deadlines root: the agent asks every epoch, the deadlines change only when messages run.
    */
   private liveDeadlines(st: MinerState): Map<bigint, LiveDeadline> {
-    if (this.liveCache !== undefined && this.liveCache.root.equals(st.deadlines)) return this.liveCache.value;
-    const value = this.readLiveDeadlines(st);
+    return this.live(st).byIndex;
+  }
+
+  private live(st: MinerState): LiveSet {
+    const c = this.liveCache;
+    if (c !== undefined && (c.root === st.deadlines || c.root.equals(st.deadlines))) return c.value;
+    const byIndex = this.readLiveDeadlines(st);
+    const value: LiveSet = { byIndex, withFaults: [...byIndex.values()].filter((dl) => dl.faulty.length > 0).length };
     this.liveCache = { root: st.deadlines, value };
     return value;
   }
 
-  private liveCache: { root: CID; value: Map<bigint, LiveDeadline> } | undefined;
+  private liveCache: { root: CID; value: LiveSet } | undefined;
   /** Each deadline as last read, by index: a deadline cron or a Window PoSt changes one deadline of 48. */
   private known: KnownDeadline[] = [];
   private stateCache: { head: CID; state: MinerState } | undefined;
@@ -268,6 +280,16 @@ export class StorageProvider implements Agent {
   /** The next window of deadline `idx` that has not closed. */
   private windowOf(st: MinerState, idx: bigint, epoch: bigint): DeadlineInfo {
     return newDeadlineInfo(this.net.policy, st.provingPeriodStart, idx, epoch).nextNotElapsed();
+  }
+
+  /**
+   * The deadline whose next window ({@link windowOpen}) opens first: the one holding `epoch`, or
+   * deadline 0 before the proving period starts (the deadline cron moves the start one epoch ahead).
+   */
+  private currentDeadline(st: MinerState, epoch: bigint): bigint {
+    if (epoch < st.provingPeriodStart) return 0n;
+    const { wpostChallengeWindow: w, wpostProvingPeriod: period } = this.net.policy;
+    return ((epoch - st.provingPeriodStart) % period) / w;
   }
 
   /** The opening epoch of {@link windowOf}, without building it: this runs for every deadline whenever the miner changes. */
@@ -318,9 +340,18 @@ export class StorageProvider implements Agent {
     if (this.settleEvery > 0n && this.deals.size > 0) consider(this.lastSettle + this.settleEvery);
     for (const o of this.offline) if (o.from <= epoch && o.to >= epoch) consider(o.to + 1n);
     const st = this.state();
-    const { wpostProvingPeriod: period, wpostChallengeWindow: window, faultDeclarationCutoff: cutoff } = this.net.policy;
-    for (const [idx, dl] of this.liveDeadlines(st)) {
+    const { wpostProvingPeriod: period, wpostChallengeWindow: window, faultDeclarationCutoff: cutoff, wpostPeriodDeadlines: count } = this.net.policy;
+    const { byIndex, withFaults } = this.live(st);
+    // Deadlines in the order their next windows open: the current one first. Without faults every
+    // candidate of a deadline is at or after its opening, so the scan stops at the first deadline
+    // opening no earlier than the best candidate (a fault can ask for `epoch` itself).
+    const first = this.currentDeadline(st, epoch);
+    for (let k = 0n; k < count; k++) {
+      const idx = (first + k) % count;
+      const dl = byIndex.get(idx);
+      if (dl === undefined) continue;
       const open = this.windowOpen(st, idx, epoch);
+      if (withFaults === 0 && next !== undefined && open >= next) break;
       // This window if not yet proven, else the same deadline next period.
       consider(this.proven.has(open) ? open + period : open);
       // Faults: declare recoveries now, before the fault cutoff; past it, after the window closes.
@@ -444,7 +475,11 @@ export class StorageProvider implements Agent {
 
   private provePoSts(epoch: bigint): void {
     const st = this.state();
+    const current = this.currentDeadline(st, epoch);
+    this.forgetClosedWindows(epoch);
     for (const [idx, dl] of this.liveDeadlines(st)) {
+      // Only the current deadline's window can be open; the others matter here for their faults.
+      if (idx !== current && dl.faulty.length === 0) continue;
       const w = this.windowOf(st, idx, epoch);
       // Recoveries must be declared before the fault cutoff of the window they are proven in.
       if (dl.faulty.length > 0 && !w.faultCutoffPassed()) {
@@ -469,6 +504,13 @@ export class StorageProvider implements Agent {
       });
       if (this.check(this.net.send({ from: this.worker, to: this.address, method: MinerMethod.SubmitWindowedPoSt, params }), `SubmitWindowedPoSt (deadline ${idx})`)) this.stats.postsSubmitted++;
     }
+  }
+
+  /** Drops the {@link proven} windows that have closed: both readers ask only about windows still open or ahead. */
+  private forgetClosedWindows(epoch: bigint): void {
+    if (this.proven.size <= Number(this.net.policy.wpostPeriodDeadlines)) return;
+    const window = this.net.policy.wpostChallengeWindow;
+    for (const open of this.proven) if (open + window <= epoch) this.proven.delete(open);
   }
 
   /** Where a proven sector sits: its deadline and partition. */

@@ -82,6 +82,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 export class Address {
   #key: string | undefined;
   #string: string | undefined;
+  #id: bigint | undefined;
 
   private constructor(
     /** The protocol. */
@@ -261,8 +262,10 @@ export class Address {
 
   /** The actor ID of an ID address. @throws {@link AddressError} for other protocols. */
   get id(): bigint {
+    if (this.#id !== undefined) return this.#id;
     if (this.protocol !== Protocol.ID) throw new AddressError('NOT_ID', `${this.toString()} is not an ID address`);
-    return decodeUvarint(this.payload).value;
+    // The state tree resolves an ID address on every actor lookup: decode its varint once.
+    return (this.#id = decodeUvarint(this.payload).value);
   }
 
   /** The namespace of a delegated address (undefined for other protocols). */

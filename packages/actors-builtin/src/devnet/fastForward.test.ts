@@ -253,7 +253,7 @@ describe('firstKeyAtOrAfter', () => {
             const root = hamt.flush();
             const sorted = [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
             // Random bounds, and bounds at keys and just past them.
-            const at = sorted.filter((_, i) => i % 7 === 0).flatMap((k) => [k, k + 1n]);
+            const at = sorted.filter((_, i) => i % 7 === 0).flatMap((k) => [k + 1n, k, k - 1n]);
             for (const from of [...bounds, ...at]) expect(firstKeyAtOrAfter(store, root, 5, from)).toBe(sorted.find((k) => k >= from) ?? NEVER);
           }
         },
@@ -270,5 +270,15 @@ describe('firstKeyAtOrAfter', () => {
     const root = hamt.flush();
     expect(firstKeyAtOrAfter(store, root, 5, 7n)).toBe(7n);
     expect(firstKeyAtOrAfter(store, root, 5, 8n)).toBe(NEVER);
+    // Searches of one root remember the last answer; a lower bound is searched again.
+    hamt.set(epochKey(9n), 1);
+    hamt.set(epochKey(10n), 1);
+    const next = hamt.flush();
+    expect(firstKeyAtOrAfter(store, next, 5, 10n)).toBe(10n);
+    expect(firstKeyAtOrAfter(store, next, 5, 9n)).toBe(9n);
+    expect(firstKeyAtOrAfter(store, next, 5, 8n)).toBe(9n);
+    expect(firstKeyAtOrAfter(store, next, 5, 9n)).toBe(9n);
+    expect(firstKeyAtOrAfter(store, next, 5, 10n)).toBe(10n);
+    expect(firstKeyAtOrAfter(store, next, 5, 11n)).toBe(NEVER);
   });
 });

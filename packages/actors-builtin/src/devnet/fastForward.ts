@@ -104,20 +104,24 @@ function nodeLists(store: Blockstore, node: CID, bitwidth: number): readonly (re
   return lists;
 }
 
-/** The root's lists (see {@link nodeLists}), for the last few roots searched. */
-const rootListsCache = new Map<string, readonly (readonly bigint[])[]>();
+/**
+ * The root's lists (see {@link nodeLists}) for the last few roots searched, with the last search:
+ * no key lies in `[from, answer)`, so a later bound in that range has the same answer (the clock
+ * searches an unchanged queue at every stretch, with a bound that moves up one epoch at a time).
+ */
+const rootListsCache = new Map<string, { readonly lists: readonly (readonly bigint[])[]; from: bigint; answer: bigint }>();
 
 /** The first epoch ≥ `from` with a key in an epoch-keyed HAMT, or {@link NEVER}. @internal Exported for tests. */
 export function firstKeyAtOrAfter(store: Blockstore, root: CID, bitwidth: number, from: bigint): bigint {
   const key = cidKey(root);
-  let lists = rootListsCache.get(key);
-  if (lists === undefined) {
-    lists = nodeLists(store, root, bitwidth);
+  let entry = rootListsCache.get(key);
+  if (entry === undefined) {
+    entry = { lists: nodeLists(store, root, bitwidth), from: 1n, answer: 0n };
     if (rootListsCache.size >= 8) rootListsCache.delete(rootListsCache.keys().next().value!);
-    rootListsCache.set(key, lists);
-  }
+    rootListsCache.set(key, entry);
+  } else if (from >= entry.from && from <= entry.answer) return entry.answer;
   let best = NEVER;
-  for (const list of lists) {
+  for (const list of entry.lists) {
     // Binary search: the first entry ≥ from.
     let lo = 0;
     let hi = list.length;
@@ -128,6 +132,8 @@ export function firstKeyAtOrAfter(store: Blockstore, root: CID, bitwidth: number
     }
     if (lo < list.length && list[lo]! < best) best = list[lo]!;
   }
+  entry.from = from;
+  entry.answer = best;
   return best;
 }
 

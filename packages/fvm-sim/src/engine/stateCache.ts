@@ -3,7 +3,7 @@ import { BlockNotFoundError, type Blockstore } from '../ipld/blockstore.js';
 import { decodeCbor } from '../ipld/cbor.js';
 import { cborCid } from '../ipld/cid.js';
 import { type Codec, encodeWith } from '../ipld/codec.js';
-import { Generations } from '../ipld/nodeCache.js';
+import { Generations, setKeptNodeCheck } from '../ipld/nodeCache.js';
 
 interface Entry {
   readonly codec: Codec<unknown>;
@@ -44,12 +44,15 @@ let verifying = false;
 
 /**
  * Test aid: when on, every state (or {@link decodeBlockWith} value) served from a
- * {@link DecodedStateCache} is also decoded from its block and the two are compared; a difference
- * throws (a codec whose `clone` does not match its `fromCbor`). The repository's test suite runs
+ * {@link DecodedStateCache}, and every HAMT node kept for the block it was written to, is also
+ * decoded from its block and the two are compared; a difference throws (a codec whose `clone` does
+ * not match its `fromCbor`). The repository's test suite runs
  * with it on; it roughly doubles the cost of a state read.
  */
 export function setStateCacheVerification(on: boolean): void {
   verifying = on;
+  // The HAMT keeps the nodes it writes for their next load: checked against a decode as well.
+  setKeptNodeCheck(on ? sameDecodedValue : undefined);
 }
 
 /** Whether {@link setStateCacheVerification} is on. */

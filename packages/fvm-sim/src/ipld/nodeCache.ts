@@ -1,4 +1,5 @@
 import { CID } from 'multiformats/cid';
+import { pendingBlock } from './cid.js';
 
 /**
  * A deep copy of a dag-cbor data-model value: arrays, maps and byte strings are copied; CIDs,
@@ -48,4 +49,58 @@ export class Generations<K, V> {
     }
     this.young.set(key, value);
   }
+}
+
+/** Returned by {@link decodedForm} for a value whose decoded form it does not vouch for. */
+export const UNSURE: unique symbol = Symbol('decoded form unsure');
+
+/**
+ * A fresh copy of `v` as `decodeCbor(encodeCbor(v))` gives it, for the kinds state is made of:
+ * safe integers as numbers (bigints in the safe range become numbers, as decoding gives them),
+ * other bigints as bigints, byte strings copied into plain `Uint8Array`s, text, booleans, null,
+ * arrays, CIDs shared (a deferred one as the plain CID it stands for). {@link UNSURE} for anything
+ * else (maps, floats, `undefined`), whose decoded form a cache should not guess: the node caches
+ * then decode the block when it is next read.
+ */
+export function decodedForm(v: unknown): unknown {
+  switch (typeof v) {
+    case 'number':
+      return Number.isSafeInteger(v) && !Object.is(v, -0) ? v : UNSURE;
+    case 'bigint':
+      return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'object': {
+      if (v === null) return null;
+      if (Array.isArray(v)) {
+        const out = new Array<unknown>(v.length);
+        for (let i = 0; i < v.length; i++) {
+          const x = decodedForm(v[i]);
+          if (x === UNSURE) return UNSURE;
+          out[i] = x;
+        }
+        return out;
+      }
+      if (v instanceof Uint8Array) return v.constructor === Uint8Array ? v.slice() : new Uint8Array(v);
+      if (CID.asCID(v) !== null) {
+        // A deferred CID (an actor head written lately) decodes as a plain CID.
+        return pendingBlock(v as CID) === undefined ? v : CID.decode((v as CID).bytes);
+      }
+      return UNSURE;
+    }
+    default:
+      return UNSURE;
+  }
+}
+
+/**
+ * Test aid set by the engine's `setStateCacheVerification`: when present, a node cache checks every
+ * node it keeps at write time against a decode of the written block (`equal` compares them).
+ */
+export let keptNodeCheck: ((kept: unknown, decoded: unknown) => boolean) | undefined;
+
+/** Turns {@link keptNodeCheck} on (with the comparison to use) or off. */
+export function setKeptNodeCheck(equal: ((kept: unknown, decoded: unknown) => boolean) | undefined): void {
+  keptNodeCheck = equal;
 }

@@ -621,3 +621,37 @@ describe('AMT node cache (decoded nodes kept by block; values handed out as copi
     expect(Amt.load<unknown>(bs, root).get(99n)).toEqual([99, new Uint8Array([99]), 'v99']);
   });
 });
+
+describe('nodes kept at write time', () => {
+  const link = cborCid(encodeCbor([1]));
+
+  it('load back as decoding the blocks gives them, values in their decoded form, and private to each AMT', () => {
+    const store = new MemoryBlockstore();
+    const a = Amt.empty<unknown>(store, 3);
+    const bytes = new Uint8Array([0, 1, 2]);
+    // Indices over several levels, so the root and inner nodes and leaves are all kept.
+    for (const i of [0n, 5n, 9n, 70n, 600n, 5000n]) a.set(i, [i, 2n ** 60n, bytes, 'x', false, null, link]);
+    const root = a.flush();
+    bytes[0] = 99; // the written values were copied
+    const loaded = Amt.load<unknown[]>(store, root, 3);
+    expect(loaded.height).toBe(a.height);
+    expect(loaded.count).toBe(6n);
+    const v = loaded.get(600n)!;
+    expect(v).toEqual(decodeCbor(encodeCbor(v)));
+    expect(v).toEqual([600, 2n ** 60n, new Uint8Array([0, 1, 2]), 'x', false, null, link]);
+    (v[2] as Uint8Array)[0] = 42;
+    expect((Amt.load<unknown[]>(store, root, 3).get(600n)![2] as Uint8Array)[0]).toBe(0);
+    expect([...Amt.load<unknown[]>(store, root, 3).entries()].map(([i]) => i)).toEqual([0n, 5n, 9n, 70n, 600n, 5000n]);
+  });
+
+  it('are not kept for values without a sure decoded form, which still load as decoded', () => {
+    const store = new MemoryBlockstore();
+    const a = Amt.empty<unknown>(store, 3);
+    a.set(1n, { b: 1, a: 2 });
+    a.set(100n, 2.5);
+    const root = a.flush();
+    const loaded = Amt.load<unknown>(store, root, 3);
+    expect(Object.keys(loaded.get(1n) as object)).toEqual(['a', 'b']);
+    expect(loaded.get(100n)).toBe(2.5);
+  });
+});

@@ -3,8 +3,8 @@ import { BlockNotFoundError, type Blockstore } from '../blockstore.js';
 import { decodeCbor, encodeCbor } from '../cbor.js';
 import { cborCid } from '../cid.js';
 import { AmtError } from './errors.js';
-import { Generations, cloneValue } from '../nodeCache.js';
-import { Link, Node, expandNode, loadNode, serializeNode, workingCopy } from './node.js';
+import { Generations, cloneValue, keptNodeCheck } from '../nodeCache.js';
+import { Link, Node, expandNode, keepWrittenNode, keptCopy, loadNode, serializeNode, workingCopy } from './node.js';
 
 /** Bitwidth of a new AMT unless told otherwise, and the fixed bitwidth of legacy v0 AMTs (8 slots per node). */
 export const AMT_DEFAULT_BITWIDTH = 3;
@@ -570,6 +570,16 @@ export class Amt<V = unknown> {
     const cid = cborCid(bytes);
     this.store.put(cid, bytes);
     this.flushed = cid;
+    // Kept for the next open of this root (a miner's partitions are written and read back by each
+    // of its PoSts and deadline crons), as parseRoot would give it.
+    const kept = keptCopy(this.root, this._height === 0);
+    if (kept !== undefined) {
+      const root: KeptRoot = { version: this.version, bitwidth: this.bw, height: this._height, count: this._count, node: kept };
+      if (keptNodeCheck !== undefined && !keptNodeCheck(root, parseRoot(bytes, this.version, cid, this.bw))) {
+        throw new Error(`AMT node cache: the root kept for ${cid.toString()} differs from its decoded block`);
+      }
+      keptRoots.set(bytes, root);
+    }
     return cid;
   }
 
@@ -584,6 +594,7 @@ export class Amt<V = unknown> {
       const bytes = encodeCbor(serializeNode(child, height - 1, this.bw));
       const cid = cborCid(bytes);
       this.store.put(cid, bytes);
+      keepWrittenNode(child, this.bw, height - 1 === 0, bytes, cid);
       link.cid = cid;
       link.dirty = false;
     }

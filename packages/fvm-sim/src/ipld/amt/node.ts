@@ -1,7 +1,7 @@
 import { CID } from 'multiformats/cid';
 import { decodeCbor } from '../cbor.js';
 import { DAG_CBOR } from '../cid.js';
-import { Generations } from '../nodeCache.js';
+import { Generations, UNSURE, decodedForm, keptNodeCheck } from '../nodeCache.js';
 import { AmtError } from './errors.js';
 
 /**
@@ -186,4 +186,39 @@ export function decodeNode(bytes: Uint8Array, bitwidth: number, expectLeaf: bool
     throw new AmtError('AMT_MALFORMED', `AMT node block ${where.toString()} is not valid dag-cbor`, { cause });
   }
   return expandNode(raw, bitwidth, expectLeaf, false, where);
+}
+
+/**
+ * A never-changed copy of a node just written, as decoding its block gives it: leaf values in their
+ * decoded form ({@link decodedForm}), children as unloaded links; `undefined` when a value has no
+ * sure decoded form (the block is then decoded when next read).
+ */
+export function keptCopy(n: Node, leaf: boolean): Node | undefined {
+  const slots = n.slots;
+  const out = new Array<unknown>(slots.length);
+  for (let i = 0; i < slots.length; i++) {
+    const v = slots[i];
+    if (v === undefined) out[i] = undefined;
+    else if (leaf) {
+      const d = decodedForm(v);
+      if (d === UNSURE) return undefined;
+      out[i] = d;
+    } else out[i] = new Link((v as Link).cid, undefined, false);
+  }
+  const copy = new Node(out);
+  copy.size = n.size;
+  return copy;
+}
+
+/**
+ * Keeps a non-root node an AMT just wrote, by the bytes object it put in the store (see
+ * {@link keptNodes}), so that reading it back is a copy instead of a decode.
+ */
+export function keepWrittenNode(node: Node, bitwidth: number, leaf: boolean, bytes: Uint8Array, cid: CID): void {
+  const copy = keptCopy(node, leaf);
+  if (copy === undefined) return;
+  if (keptNodeCheck !== undefined && !keptNodeCheck(copy, decodeNode(bytes, bitwidth, leaf, cid))) {
+    throw new Error(`AMT node cache: the node kept for ${cid.toString()} differs from its decoded block`);
+  }
+  keptNodes.set(bytes, { bitwidth, leaf, node: copy });
 }

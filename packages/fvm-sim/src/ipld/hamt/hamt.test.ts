@@ -2,8 +2,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BlockNotFoundError, MemoryBlockstore } from '../blockstore.js';
-import { encodeCbor } from '../cbor.js';
-import { CID, cborCid } from '../cid.js';
+import { decodeCbor, encodeCbor } from '../cbor.js';
+import { CID, cborCid, deferredCborCid, pendingBlock } from '../cid.js';
 import { Hamt, HamtError, hashKey } from './index.js';
 import { hashIndex } from './hash.js';
 import { bitmapFromBytes, bitmapToBytes } from './node.js';
@@ -599,5 +599,51 @@ describe('canonical form (properties)', () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('nodes kept at write time', () => {
+  const link = cborCid(encodeCbor([1]));
+
+  it('load back as decoding the block gives them, values in their decoded form, and private to each HAMT', () => {
+    const store = new MemoryBlockstore();
+    const h = Hamt.empty<unknown>(store, 5);
+    const bytes = new Uint8Array([0, 1, 2]);
+    // Enough keys for child nodes, so roots and children are both kept.
+    for (let i = 0; i < 200; i++) h.set(new Uint8Array([i, 7]), [BigInt(i), 2n ** 60n, bytes, 'x', true, null, link, [i]]);
+    const root = h.flush();
+    bytes[0] = 99; // the written values were copied
+    const loaded = Hamt.load<unknown[]>(store, root, 5);
+    const raw = decodeCbor(encodeCbor(loaded.get(new Uint8Array([3, 7]))));
+    expect(loaded.get(new Uint8Array([3, 7]))).toEqual(raw);
+    expect(loaded.get(new Uint8Array([3, 7]))).toEqual([3, 2n ** 60n, new Uint8Array([0, 1, 2]), 'x', true, null, link, [3]]);
+    // A mutation through one loaded HAMT is not seen by the next.
+    (loaded.get(new Uint8Array([3, 7]))![2] as Uint8Array)[0] = 42;
+    const again = Hamt.load<unknown[]>(store, root, 5);
+    expect((again.get(new Uint8Array([3, 7]))![2] as Uint8Array)[0]).toBe(0);
+    expect([...again.entries()].length).toBe(200);
+  });
+
+  it('hold a deferred CID (a state head not hashed yet) as the plain CID decoding gives', () => {
+    const store = new MemoryBlockstore();
+    const head = deferredCborCid(encodeCbor([5]), (c) => store.put(c, encodeCbor([5])));
+    const h = Hamt.empty<unknown>(store, 5);
+    h.set(new Uint8Array([1]), [head]);
+    const root = h.flush();
+    const [loaded] = Hamt.load<CID[]>(store, root, 5).get(new Uint8Array([1]))!;
+    expect(pendingBlock(loaded!)).toBeUndefined();
+    expect(Object.getPrototypeOf(loaded)).toBe(CID.prototype);
+    expect(loaded!.equals(cborCid(encodeCbor([5])))).toBe(true);
+  });
+
+  it('are not kept for values without a sure decoded form, which still load as decoded', () => {
+    const store = new MemoryBlockstore();
+    const h = Hamt.empty<unknown>(store, 5);
+    h.set(new Uint8Array([1]), { b: 1, a: 2 });
+    h.set(new Uint8Array([2]), 1.5);
+    const root = h.flush();
+    const loaded = Hamt.load<unknown>(store, root, 5);
+    expect(Object.keys(loaded.get(new Uint8Array([1])) as object)).toEqual(['a', 'b']); // dag-cbor sorts map keys
+    expect(loaded.get(new Uint8Array([2]))).toBe(1.5);
   });
 });

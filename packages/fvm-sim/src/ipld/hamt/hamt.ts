@@ -14,6 +14,7 @@ import {
   encodeNode,
   equalBytes,
   insertPointer,
+  keepWrittenNode,
   loadNode,
   rankOf,
   removePointer,
@@ -346,7 +347,7 @@ export class Hamt<V = unknown> {
   flush(): CID {
     if (!this.rootDirty && this.rootCid !== undefined) return this.rootCid;
     this.flushChildren(this.root);
-    const cid = this.write(this.root);
+    const cid = this.write(this.root, true);
     this.rootCid = cid;
     this.rootDirty = false;
     return cid;
@@ -359,16 +360,17 @@ export class Hamt<V = unknown> {
       if (p instanceof Link && p.dirty) {
         const child = p.node!;
         this.flushChildren(child);
-        p.cid = this.write(child);
+        p.cid = this.write(child, false);
         p.dirty = false;
       }
     }
   }
 
-  private write(node: Node): CID {
+  private write(node: Node, isRoot: boolean): CID {
     const bytes = encodeNode(node);
     const cid = cborCid(bytes);
     this.store.put(cid, bytes);
+    keepWrittenNode(node, this.bitwidth, isRoot, cid, bytes);
     return cid;
   }
 

@@ -14,7 +14,7 @@
 import { CID } from 'multiformats/cid';
 import { decodeCbor, encodeCbor } from '../cbor.js';
 import { DAG_CBOR, cidKey } from '../cid.js';
-import { Generations, cloneValue } from '../nodeCache.js';
+import { Generations, UNSURE, cloneValue, decodedForm, keptNodeCheck } from '../nodeCache.js';
 import { HamtError } from './errors.js';
 
 /** Keys per bucket before the bucket is pushed down into a child node. */
@@ -303,11 +303,46 @@ const keptNodes = new Generations<string, Node>(NODE_CACHE_GENERATION);
  * `cid` (whose bytes are `bytes`).
  */
 export function loadNode(bytes: Uint8Array, bitwidth: number, isRoot: boolean, cid: CID): Node {
-  const key = cidKey(cid) + (isRoot ? 'r' : 'c') + bitwidth;
+  const key = nodeKey(cid, bitwidth, isRoot);
   let node = keptNodes.get(key);
   if (node === undefined) {
     node = decodeNode(bytes, bitwidth, isRoot, cid);
     keptNodes.set(key, node);
   }
   return cloneNode(node);
+}
+
+function nodeKey(cid: CID, bitwidth: number, isRoot: boolean): string {
+  return cidKey(cid) + (isRoot ? 'r' : 'c') + bitwidth;
+}
+
+/**
+ * Keeps the node a HAMT just wrote as block `cid` (`bytes`) in the node cache, as decoding the block
+ * would give it, so the next load of that block (the market's balance tables are written and read
+ * back once per deal settled) is a copy instead of a decode. Values go in their decoded form (see
+ * {@link decodedForm}); a node holding a value without a sure one is not kept. Keys are shared,
+ * as {@link cloneNode} shares them: a HAMT never mutates a key.
+ */
+export function keepWrittenNode(node: Node, bitwidth: number, isRoot: boolean, cid: CID, bytes: Uint8Array): void {
+  const ps = node.pointers;
+  const out: Pointer[] = new Array(ps.length);
+  for (let i = 0; i < ps.length; i++) {
+    const p = ps[i]!;
+    if (p instanceof Link) {
+      out[i] = new Link(p.cid, undefined, false);
+    } else {
+      const b: Bucket = new Array(p.length);
+      for (let j = 0; j < p.length; j++) {
+        const v = decodedForm(p[j]![1]);
+        if (v === UNSURE) return;
+        b[j] = [p[j]![0], v];
+      }
+      out[i] = b;
+    }
+  }
+  const kept = new Node(node.bits, node.hi === undefined ? undefined : node.hi.slice(), out);
+  if (keptNodeCheck !== undefined && !keptNodeCheck(kept, decodeNode(bytes, bitwidth, isRoot, cid))) {
+    throw new Error(`HAMT node cache: the node kept for ${cid.toString()} differs from its decoded block`);
+  }
+  keptNodes.set(nodeKey(cid, bitwidth, isRoot), kept);
 }

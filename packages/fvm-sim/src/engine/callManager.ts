@@ -316,6 +316,39 @@ class MeteredBlockstore implements Blockstore {
  * The {@link Runtime} one invocation sees: its message context plus the kernel operations,
  * each charged to the message's gas.
  */
+/**
+ * A call's {@link MessageInfo}. A class rather than an object literal with a getter: one is built
+ * per call, and a literal's accessor costs a closure and a slow object each time.
+ */
+class CallMessage implements MessageInfo {
+  readonly caller: Address;
+  readonly receiver: Address;
+  readonly origin: Address;
+  readonly nonce: bigint;
+  readonly #cm: CallManager;
+
+  constructor(
+    cm: CallManager,
+    callerId: bigint,
+    receiverId: bigint,
+    readonly valueReceived: bigint,
+    readonly methodNumber: number,
+  ) {
+    const origin = cm.origin;
+    this.caller = Address.newId(callerId);
+    this.receiver = Address.newId(receiverId);
+    this.origin = Address.newId(origin.id);
+    this.nonce = origin.nonce;
+    this.#cm = cm;
+  }
+
+  get gasPremium(): bigint {
+    // A gas estimate's dry run sees another premium than the message will (applyMessageEstimated).
+    this.#cm.estimateSensitive = true;
+    return this.#cm.origin.gasPremium;
+  }
+}
+
 class Kernel implements Runtime {
   readonly message: MessageInfo;
   readonly network: NetworkInfo;
@@ -329,19 +362,7 @@ class Kernel implements Runtime {
     value: bigint,
     readonly readOnly: boolean,
   ) {
-    const origin = cm.origin;
-    this.message = {
-      caller: Address.newId(callerId),
-      receiver: Address.newId(receiverId),
-      origin: Address.newId(origin.id),
-      valueReceived: value,
-      methodNumber: method,
-      nonce: origin.nonce,
-      get gasPremium(): bigint {
-        cm.estimateSensitive = true;
-        return origin.gasPremium;
-      },
-    };
+    this.message = new CallMessage(cm, callerId, receiverId, value, method);
     this.network = cm.machine.network;
   }
 

@@ -164,8 +164,8 @@ function parseRoot(bytes: Uint8Array, version: AmtVersion, root: CID, expectedBi
  *
  * Cost model: nodes are decoded once, lazily, and cached; mutations mark the path from the root
  * dirty; {@link flush} encodes, hashes and writes only dirty nodes (and returns the cached root
- * CID when nothing changed). Decoded nodes are also kept across loads, by block (two generations
- * of 2,048), and each AMT works on its own copy. Values are kept as given — don't mutate a value
+ * CID when nothing changed). Decoded and written nodes are also kept across loads, by block (two
+ * generations of 2,048), and each AMT works on its own copy. Values are kept as given — don't mutate a value
  * after setting it unless you `set` it again; {@link get} and the iterations hand out copies, so
  * changing what they return changes nothing in the AMT. Don't mutate the AMT while iterating it.
  *

@@ -272,6 +272,11 @@ export function decodeNode(bytes: Uint8Array, bitwidth: number, isRoot: boolean,
  * hands out, freely. Keys are shared: a HAMT never mutates a key (it copies keys on insertion).
  */
 function cloneNode(n: Node): Node {
+  return copyNode(n, cloneValue)!;
+}
+
+/** A copy of `n` with unloaded links and each value through `copy`; undefined if `copy` gives {@link UNSURE}. */
+function copyNode(n: Node, copy: (v: unknown) => unknown): Node | undefined {
   const ps = n.pointers;
   const out: Pointer[] = new Array(ps.length);
   for (let i = 0; i < ps.length; i++) {
@@ -280,7 +285,11 @@ function cloneNode(n: Node): Node {
       out[i] = new Link(p.cid, undefined, false);
     } else {
       const b: Bucket = new Array(p.length);
-      for (let j = 0; j < p.length; j++) b[j] = [p[j]![0], cloneValue(p[j]![1])];
+      for (let j = 0; j < p.length; j++) {
+        const v = copy(p[j]![1]);
+        if (v === UNSURE) return undefined;
+        b[j] = [p[j]![0], v];
+      }
       out[i] = b;
     }
   }
@@ -324,23 +333,8 @@ function nodeKey(cid: CID, bitwidth: number, isRoot: boolean): string {
  * as {@link cloneNode} shares them: a HAMT never mutates a key.
  */
 export function keepWrittenNode(node: Node, bitwidth: number, isRoot: boolean, cid: CID, bytes: Uint8Array): void {
-  const ps = node.pointers;
-  const out: Pointer[] = new Array(ps.length);
-  for (let i = 0; i < ps.length; i++) {
-    const p = ps[i]!;
-    if (p instanceof Link) {
-      out[i] = new Link(p.cid, undefined, false);
-    } else {
-      const b: Bucket = new Array(p.length);
-      for (let j = 0; j < p.length; j++) {
-        const v = decodedForm(p[j]![1]);
-        if (v === UNSURE) return;
-        b[j] = [p[j]![0], v];
-      }
-      out[i] = b;
-    }
-  }
-  const kept = new Node(node.bits, node.hi === undefined ? undefined : node.hi.slice(), out);
+  const kept = copyNode(node, decodedForm);
+  if (kept === undefined) return;
   if (keptNodeCheck !== undefined && !keptNodeCheck(kept, decodeNode(bytes, bitwidth, isRoot, cid))) {
     throw new Error(`HAMT node cache: the node kept for ${cid.toString()} differs from its decoded block`);
   }

@@ -622,14 +622,14 @@ describe('AMT node cache (decoded nodes kept by block; values handed out as copi
   });
 });
 
-describe('nodes kept at write time', () => {
+describe('roots kept at write time', () => {
   const link = cborCid(encodeCbor([1]));
 
   it('load back as decoding the blocks gives them, values in their decoded form, and private to each AMT', () => {
     const store = new MemoryBlockstore();
     const a = Amt.empty<unknown>(store, 3);
     const bytes = new Uint8Array([0, 1, 2]);
-    // Indices over several levels, so the root and inner nodes and leaves are all kept.
+    // Indices over several levels: the written root is kept, its children are decoded when read.
     for (const i of [0n, 5n, 9n, 70n, 600n, 5000n]) a.set(i, [i, 2n ** 60n, bytes, 'x', false, null, link]);
     const root = a.flush();
     bytes[0] = 99; // the written values were copied
@@ -648,10 +648,23 @@ describe('nodes kept at write time', () => {
     const store = new MemoryBlockstore();
     const a = Amt.empty<unknown>(store, 3);
     a.set(1n, { b: 1, a: 2 });
-    a.set(100n, 2.5);
+    a.set(5n, 2.5);
     const root = a.flush();
     const loaded = Amt.load<unknown>(store, root, 3);
+    expect(loaded.height).toBe(0);
     expect(Object.keys(loaded.get(1n) as object)).toEqual(['a', 'b']);
-    expect(loaded.get(100n)).toBe(2.5);
+    expect(loaded.get(5n)).toBe(2.5);
+  });
+
+  it('hold the values of a leaf root in their decoded form', () => {
+    const store = new MemoryBlockstore();
+    const a = Amt.empty<unknown>(store, 3);
+    const bytes = new Uint8Array([7]);
+    a.set(2n, [2n, bytes, 'y']);
+    const root = a.flush();
+    bytes[0] = 0;
+    const loaded = Amt.load<unknown[]>(store, root, 3);
+    expect(loaded.height).toBe(0);
+    expect(loaded.get(2n)).toEqual([2, new Uint8Array([7]), 'y']);
   });
 });

@@ -4,7 +4,7 @@ import { decodeCbor, encodeCbor } from '../cbor.js';
 import { cborCid } from '../cid.js';
 import { AmtError } from './errors.js';
 import { Generations, cloneValue, keptNodeCheck } from '../nodeCache.js';
-import { Link, Node, expandNode, keepWrittenNode, keptCopy, loadNode, serializeNode, workingCopy } from './node.js';
+import { Link, Node, expandNode, keptCopy, loadNode, serializeNode, workingCopy } from './node.js';
 
 /** Bitwidth of a new AMT unless told otherwise, and the fixed bitwidth of legacy v0 AMTs (8 slots per node). */
 export const AMT_DEFAULT_BITWIDTH = 3;
@@ -164,8 +164,8 @@ function parseRoot(bytes: Uint8Array, version: AmtVersion, root: CID, expectedBi
  *
  * Cost model: nodes are decoded once, lazily, and cached; mutations mark the path from the root
  * dirty; {@link flush} encodes, hashes and writes only dirty nodes (and returns the cached root
- * CID when nothing changed). Decoded and written nodes are also kept across loads, by block (two
- * generations of 2,048), and each AMT works on its own copy. Values are kept as given — don't mutate a value
+ * CID when nothing changed). Decoded nodes and written roots are also kept across loads, by block
+ * (two generations of 2,048 nodes and of 1,024 roots), and each AMT works on its own copy. Values are kept as given — don't mutate a value
  * after setting it unless you `set` it again; {@link get} and the iterations hand out copies, so
  * changing what they return changes nothing in the AMT. Don't mutate the AMT while iterating it.
  *
@@ -594,7 +594,6 @@ export class Amt<V = unknown> {
       const bytes = encodeCbor(serializeNode(child, height - 1, this.bw));
       const cid = cborCid(bytes);
       this.store.put(cid, bytes);
-      keepWrittenNode(child, this.bw, height - 1 === 0, bytes, cid);
       link.cid = cid;
       link.dirty = false;
     }

@@ -1,7 +1,7 @@
 import { CID } from 'multiformats/cid';
 import { decodeCbor } from '../cbor.js';
 import { DAG_CBOR } from '../cid.js';
-import { Generations, UNSURE, decodedForm, keptNodeCheck } from '../nodeCache.js';
+import { Generations, UNSURE, decodedForm } from '../nodeCache.js';
 import { AmtError } from './errors.js';
 
 /**
@@ -208,17 +208,4 @@ export function keptCopy(n: Node, leaf: boolean): Node | undefined {
   const copy = new Node(out);
   copy.size = n.size;
   return copy;
-}
-
-/**
- * Keeps a non-root node an AMT just wrote, by the bytes object it put in the store (see
- * {@link keptNodes}), so that reading it back is a copy instead of a decode.
- */
-export function keepWrittenNode(node: Node, bitwidth: number, leaf: boolean, bytes: Uint8Array, cid: CID): void {
-  const copy = keptCopy(node, leaf);
-  if (copy === undefined) return;
-  if (keptNodeCheck !== undefined && !keptNodeCheck(copy, decodeNode(bytes, bitwidth, leaf, cid))) {
-    throw new Error(`AMT node cache: the node kept for ${cid.toString()} differs from its decoded block`);
-  }
-  keptNodes.set(bytes, { bitwidth, leaf, node: copy });
 }

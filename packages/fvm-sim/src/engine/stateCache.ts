@@ -44,14 +44,14 @@ let verifying = false;
 
 /**
  * Test aid: when on, every state (or {@link decodeBlockWith} value) served from a
- * {@link DecodedStateCache}, and every HAMT node kept for the block it was written to, is also
- * decoded from its block and the two are compared; a difference throws (a codec whose `clone` does
- * not match its `fromCbor`). The repository's test suite runs
- * with it on; it roughly doubles the cost of a state read.
+ * {@link DecodedStateCache}, and every HAMT node or AMT root kept for the block it was just written
+ * to, is also decoded from its block and the two are compared; a difference throws (a codec whose
+ * `clone` does not match its `fromCbor`, a value kept in another form than decoding gives). The
+ * repository's test suite runs with it on; it roughly doubles the cost of a state read.
  */
 export function setStateCacheVerification(on: boolean): void {
   verifying = on;
-  // The HAMT keeps the nodes it writes for their next load: checked against a decode as well.
+  // HAMTs keep the nodes they write, AMTs their roots, for the next load: checked against a decode.
   setKeptNodeCheck(on ? sameDecodedValue : undefined);
 }
 

@@ -165,9 +165,10 @@ function parseRoot(bytes: Uint8Array, version: AmtVersion, root: CID, expectedBi
  * Cost model: nodes are decoded once, lazily, and cached; mutations mark the path from the root
  * dirty; {@link flush} encodes, hashes and writes only dirty nodes (and returns the cached root
  * CID when nothing changed). Decoded nodes and written roots are also kept across loads, by block
- * (two generations of 2,048 nodes and of 1,024 roots), and each AMT works on its own copy. Values are kept as given — don't mutate a value
- * after setting it unless you `set` it again; {@link get} and the iterations hand out copies, so
- * changing what they return changes nothing in the AMT. Don't mutate the AMT while iterating it.
+ * (two generations of 2,048 nodes and of 1,024 roots), and each AMT works on its own copy. Values
+ * are kept as given — don't mutate a value after setting it unless you `set` it again; {@link get}
+ * and the iterations hand out copies, so changing what they return changes nothing in the AMT.
+ * Don't mutate the AMT while iterating it.
  *
  * Builtin-actors bitwidths: miner sectors 5, precommit expiry queue 6, deadline partitions 3,
  * deadline expirations 5, optimistic PoSt submissions 2, partition expirations 4, early

@@ -77,8 +77,9 @@ function sameValue(a: unknown, b: unknown): boolean {
  * Cost model: nodes are decoded once, lazily, and cached in memory (and across loads: recently
  * decoded or written nodes are kept by CID, and a load copies one instead of decoding its block
  * again, so opening the same root every epoch, or the root just flushed, is cheap); mutations mark
- * the path dirty; {@link flush} re-encodes, hashes and writes only the dirty nodes. `get`/`has`/`set`/`delete` compute the
- * key's sha256 and nothing else — no encoding, no block hashing. Values are kept as given (not
+ * the path dirty; {@link flush} re-encodes, hashes and writes only the dirty nodes.
+ * `get`/`has`/`set`/`delete` compute the key's sha256 and nothing else — no encoding, no block
+ * hashing. Values are kept as given (not
  * copied, not re-decoded) until flush; do not mutate a value after setting it unless you `set` it
  * again. Keys are copied on insertion.
  *

@@ -194,16 +194,19 @@ export function decodeNode(bytes: Uint8Array, bitwidth: number, expectLeaf: bool
  * sure decoded form (the block is then decoded when next read).
  */
 export function keptCopy(n: Node, leaf: boolean): Node | undefined {
+  // Links are copied as for a working copy; only values need their decoded form.
+  if (!leaf) return workingCopy(n, false);
   const slots = n.slots;
   const out = new Array<unknown>(slots.length);
   for (let i = 0; i < slots.length; i++) {
     const v = slots[i];
-    if (v === undefined) out[i] = undefined;
-    else if (leaf) {
-      const d = decodedForm(v);
-      if (d === UNSURE) return undefined;
-      out[i] = d;
-    } else out[i] = new Link((v as Link).cid, undefined, false);
+    if (v === undefined) {
+      out[i] = undefined; // dense, as decoded nodes are
+      continue;
+    }
+    const d = decodedForm(v);
+    if (d === UNSURE) return undefined;
+    out[i] = d;
   }
   const copy = new Node(out);
   copy.size = n.size;

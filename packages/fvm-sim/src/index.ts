@@ -13,7 +13,7 @@ export { FvmSimError } from './errors/base.js';
 export * from './primitives/index.js';
 
 // IPLD
-export { encodeCbor, decodeCbor, CborError, type CborValue } from './ipld/cbor.js';
+export { encodeCbor, encodeBlock, decodeCbor, CborError, type CborValue } from './ipld/cbor.js';
 export { cborCid, deferredCborCid, pendingBlock, identityCid, cidKey, cidFromKey, blake2b256, CID, DAG_CBOR, RAW, IDENTITY, BLAKE2B_256 } from './ipld/cid.js';
 export { MemoryBlockstore, BlockNotFoundError, putCbor, getCbor, type Blockstore, type BlockstoreStats } from './ipld/blockstore.js';
 export * from './ipld/hamt/index.js';
@@ -22,7 +22,7 @@ export * from './ipld/bitfield/index.js';
 export { exportCar, importCar, reachableBlocks, CarError } from './ipld/car.js';
 /** Typed CBOR codecs for params, returns and state (`codec.tuple`, `codec.u64`, …). */
 export * as codec from './ipld/codec.js';
-export { CodecError, encodeWith, decodeWith, type Codec, type Infer } from './ipld/codec.js';
+export { CodecError, encodeWith, encodeBlockWith, decodeWith, type Codec, type Infer } from './ipld/codec.js';
 
 // State
 export { type ActorState, actorStateToCbor, actorStateFromCbor } from './state/actorState.js';

@@ -3,7 +3,7 @@ import type { Blockstore } from '../ipld/blockstore.js';
 import { encodeCbor } from '../ipld/cbor.js';
 import { blake2b256, deferredCborCid, pendingBlock } from '../ipld/cid.js';
 import { type Codec, CodecError } from '../ipld/codec.js';
-import { encodeDirect, ownBytes } from '../ipld/fastCbor.js';
+import { encodeDirect, storedBytes } from '../ipld/fastCbor.js';
 import { GasTracker, OutOfGas } from '../gas/tracker.js';
 import type { PriceList } from '../gas/priceList.js';
 import { Address } from '../primitives/address.js';
@@ -485,13 +485,13 @@ class Kernel implements Runtime {
     if (this.readOnly) throw new ActorError(ExitCode.USR_READ_ONLY, 'cannot change state in read-only mode');
     // Pooled (see encodeDirect): most states are overwritten before anyone hashes them.
     const write = codec.writeCbor;
-    const bytes = (write !== undefined ? encodeDirect(write, state, true) : undefined) ?? encodeCbor(codec.toCbor(state));
+    const bytes = (write !== undefined ? encodeDirect(write, state, 'pooled') : undefined) ?? encodeCbor(codec.toCbor(state));
     // The put is charged now, by size, as ref-fvm charges it; the hash waits until someone needs
     // the head's CID (a flush, a parent block, a caller comparing heads), and the block is stored
-    // then, in bytes of its own.
+    // then, copied out of the pool slab into a store slab (see storedBytes).
     this.cm.meteredStore.chargePut(bytes.length);
     const inner = this.cm.machine.store;
-    const cid = deferredCborCid(bytes, (c) => inner.put(c, ownBytes(bytes)));
+    const cid = deferredCborCid(bytes, (c) => inner.put(c, storedBytes(bytes)));
     if (codec.clone !== undefined) {
       let kept: S | undefined;
       try {

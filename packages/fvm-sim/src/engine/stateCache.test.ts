@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as c from '../ipld/codec.js';
 import { MemoryBlockstore } from '../ipld/blockstore.js';
 import { decodeCbor } from '../ipld/cbor.js';
+import { storedBytes } from '../ipld/fastCbor.js';
 import { Address } from '../primitives/address.js';
 import { ExitCode } from '../primitives/exitCode.js';
 import { ActorError } from '../runtime/actorError.js';
@@ -135,7 +136,7 @@ describe('decoded-state cache', () => {
     expect(w.get()).toEqual({ n: 1n, data: new Uint8Array([1, 2, 3]), list: [{ x: 10n }] });
   });
 
-  it('encodes a written state into a shared slab, and stores it, once hashed, in bytes of its own', () => {
+  it('encodes a written state into a pool slab, and stores it, once hashed, in a store slab', () => {
     const w = world();
     expect(w.call(Method.Grow).exitCode).toBe(ExitCode.OK);
     const first = w.t.machine.tree.getActor(w.id)!.head;
@@ -147,7 +148,10 @@ describe('decoded-state cache', () => {
     expect(root).toBeDefined();
     const head = w.t.machine.tree.getActor(w.id)!.head;
     const stored = [...(w.t.machine.store as MemoryBlockstore).entries()].find(([k]) => k === head.toString())![1];
-    expect(stored.byteLength).toBe(stored.buffer.byteLength); // its own buffer
+    // Copied out of the pool slab (which later encodings reuse) into a store slab.
+    expect(stored.buffer).not.toBe(pending.buffer);
+    expect(stored.buffer.byteLength).toBe(1 << 16);
+    expect(storedBytes(stored)).toBe(stored);
     expect(decodeCbor(stored)).toEqual([3, new Uint8Array(200).fill(3), [[10]]]);
     // The first head was overwritten before anyone asked for its CID: never stored.
     expect([...(w.t.machine.store as MemoryBlockstore).entries()].some(([, b]) => b === pending)).toBe(false);

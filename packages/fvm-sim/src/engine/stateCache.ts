@@ -2,7 +2,7 @@ import { CID } from 'multiformats/cid';
 import { BlockNotFoundError, type Blockstore } from '../ipld/blockstore.js';
 import { decodeCbor } from '../ipld/cbor.js';
 import { cborCid } from '../ipld/cid.js';
-import { type Codec, encodeWith } from '../ipld/codec.js';
+import { type Codec, encodeBlockWith } from '../ipld/codec.js';
 import { Generations, setKeptNodeCheck } from '../ipld/nodeCache.js';
 
 interface Entry {
@@ -158,7 +158,7 @@ export function getWith<T>(bs: Blockstore, codec: Codec<T>, cid: CID): T {
  * @throws what `encodeWith` throws for a value the codec does not take.
  */
 export function putWith<T>(bs: Blockstore, codec: Codec<T>, value: T): CID {
-  const bytes = encodeWith(codec, value);
+  const bytes = encodeBlockWith(codec, value);
   const cid = cborCid(bytes);
   bs.put(cid, bytes);
   const clone = codec.clone;

@@ -1,6 +1,6 @@
 import type { CID } from 'multiformats/cid';
 import { FvmSimError } from '../errors/base.js';
-import { decodeCbor, encodeCbor } from './cbor.js';
+import { decodeCbor, encodeBlock } from './cbor.js';
 import { cborCid, cidFromKey, cidKey, pendingBlock } from './cid.js';
 
 /** Thrown when a block that should exist is not in the store. */
@@ -80,7 +80,7 @@ export class MemoryBlockstore implements Blockstore {
 
 /** Encodes `value` as dag-cbor, stores it, and returns its blake2b-256 CID. */
 export function putCbor(bs: Blockstore, value: unknown): CID {
-  const bytes = encodeCbor(value);
+  const bytes = encodeBlock(value);
   const cid = cborCid(bytes);
   bs.put(cid, bytes);
   return cid;

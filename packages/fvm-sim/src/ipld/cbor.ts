@@ -1,6 +1,6 @@
 import * as dagCbor from '@ipld/dag-cbor';
 import { FvmSimError } from '../errors/base.js';
-import { fastDecode, fastEncode } from './fastCbor.js';
+import { type EncodeTarget, fastDecode, fastEncode } from './fastCbor.js';
 
 /** A value that dag-cbor can encode: numbers, bigints, strings, bytes, arrays, maps, CIDs, null, booleans. */
 export type CborValue = unknown;
@@ -18,7 +18,20 @@ export class CborError extends FvmSimError {
  * @throws {@link CborError} if the value has no dag-cbor form (undefined, functions, floats NaN…).
  */
 export function encodeCbor(value: CborValue): Uint8Array {
-  const fast = fastEncode(value);
+  return encodeCborTo(value, 'own');
+}
+
+/**
+ * {@link encodeCbor} for a block about to be put in a store for good: the bytes may be a view of a
+ * long-lived slab shared with other stored blocks (cheaper than an array of their own). Do not use
+ * it for bytes that are dropped soon: a slab lives as long as any view of it.
+ */
+export function encodeBlock(value: CborValue): Uint8Array {
+  return encodeCborTo(value, 'stored');
+}
+
+function encodeCborTo(value: CborValue, target: EncodeTarget): Uint8Array {
+  const fast = fastEncode(value, target);
   if (fast !== undefined) return fast;
   try {
     return dagCbor.encode(value);

@@ -2,7 +2,7 @@ import { CID } from 'multiformats/cid';
 import { FvmSimError } from '../errors/base.js';
 import { Address } from '../primitives/address.js';
 import { decodeBigInt, encodeBigInt } from '../primitives/token.js';
-import { decodeCbor, encodeCbor } from './cbor.js';
+import { decodeCbor, encodeBlock, encodeCbor } from './cbor.js';
 import { type CborWriter, encodeDirect } from './fastCbor.js';
 
 export type { CborWriter };
@@ -415,6 +415,19 @@ export function encodeWith<T>(codec: Codec<T>, value: T): Uint8Array {
     if (direct !== undefined) return direct;
   }
   return encodeCbor(codec.toCbor(value));
+}
+
+/**
+ * {@link encodeWith} for a block about to be put in a store for good (see `encodeBlock`: the bytes
+ * may be a view of a long-lived slab): what `putWith` uses.
+ */
+export function encodeBlockWith<T>(codec: Codec<T>, value: T): Uint8Array {
+  const write = codec.writeCbor;
+  if (write !== undefined) {
+    const direct = encodeDirect(write, value, 'stored');
+    if (direct !== undefined) return direct;
+  }
+  return encodeBlock(codec.toCbor(value));
 }
 
 /**

@@ -3,9 +3,11 @@ import fc from 'fast-check';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { describe, expect, it } from 'vitest';
-import { decodeCbor, encodeCbor } from './cbor.js';
+import { decodeCbor, encodeBlock, encodeCbor } from './cbor.js';
 import { cborCid, identityCid } from './cid.js';
-import { fastDecode, fastEncode } from './fastCbor.js';
+import * as c from './codec.js';
+import { type Codec, encodeBlockWith, encodeWith } from './codec.js';
+import { encodeDirect, fastDecode, fastEncode, storedBytes } from './fastCbor.js';
 
 /** Same value, same JS types, same CID structure: what code reading a decoded block could tell apart. */
 function same(a: unknown, b: unknown, path = '$'): void {
@@ -159,5 +161,67 @@ describe('the fast dag-cbor path', () => {
     cyclic.push(cyclic);
     expect(fastEncode(cyclic)).toBeUndefined();
     expect(() => encodeCbor(cyclic)).toThrow();
+  });
+});
+
+describe('where encodings go: own arrays, pool slabs, store slabs', () => {
+  const Pair = c.tuple({ n: c.u64, b: c.bytes }, 'Pair');
+  const value = (n: number, size: number) => ({ n: BigInt(n), b: new Uint8Array(size).fill(n & 0xff) });
+  const ownsBuffer = (b: Uint8Array) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength;
+
+  it('encodeBlock gives the bytes encodeCbor gives, in views of one long-lived slab that later encodings leave intact', () => {
+    const values = Array.from({ length: 40 }, (_, i) => [i, new Uint8Array(100 + i).fill(i)]);
+    const blocks = values.map((v) => encodeBlock(v));
+    for (let i = 0; i < values.length; i++) expect([...blocks[i]!]).toEqual([...encodeCbor(values[i])]);
+    // Small blocks share a buffer and do not own it.
+    expect(ownsBuffer(blocks[0]!)).toBe(false);
+    expect(blocks[1]!.buffer).toBe(blocks[0]!.buffer);
+    expect(blocks[1]!.byteOffset).toBe(blocks[0]!.byteOffset + blocks[0]!.byteLength);
+    // Other encodings in between (own, pooled, nested) do not overwrite them.
+    for (let i = 0; i < 200; i++) {
+      encodeCbor([i, new Uint8Array(500)]);
+      encodeDirect((w, v: number) => w.item([v, new Uint8Array(300)]), i, 'pooled');
+    }
+    for (let i = 0; i < values.length; i++) expect([...blocks[i]!]).toEqual([...encodeCbor(values[i])]);
+  });
+
+  it('a block over 8 KiB gets an array of its own; a full slab is followed by a fresh one', () => {
+    const big = encodeBlock(new Uint8Array(10_000));
+    expect(ownsBuffer(big)).toBe(true);
+    expect(big.length).toBe(10_003);
+    const seen = new Set<ArrayBufferLike>();
+    for (let i = 0; i < 40; i++) seen.add(encodeBlock(new Uint8Array(4000)).buffer);
+    // 40 × 4,003 bytes do not fit one 64 KiB slab.
+    expect(seen.size).toBeGreaterThan(1);
+    for (const buf of seen) expect(buf.byteLength).toBe(1 << 16);
+  });
+
+  it('encodeBlockWith gives the bytes encodeWith gives, also through the general path', () => {
+    for (const [n, size] of [[0, 0], [7, 50], [300, 2000], [1, 9000]] as const) {
+      const v = value(n, size);
+      expect([...encodeBlockWith(Pair, v)]).toEqual([...encodeWith(Pair, v)]);
+    }
+    // A codec without a writer goes the general way.
+    const NoWriter: Codec<unknown> = { name: 'raw', toCbor: (v) => v, fromCbor: (r) => r };
+    expect([...encodeBlockWith(NoWriter, { a: 1 })]).toEqual([...encodeCbor({ a: 1 })]);
+  });
+
+  it('storedBytes keeps arrays of their own and store-slab views, and copies pool views out of their slab', () => {
+    const own = encodeCbor([1, new Uint8Array(200)]);
+    expect(storedBytes(own)).toBe(own);
+    const stored = encodeBlock([2, new Uint8Array(200)]);
+    expect(storedBytes(stored)).toBe(stored);
+    const pooled = encodeDirect((w, v: number) => w.item([v, new Uint8Array(200)]), 3, 'pooled')!;
+    expect(ownsBuffer(pooled)).toBe(false);
+    const kept = storedBytes(pooled);
+    expect(kept).not.toBe(pooled);
+    expect(kept.buffer).not.toBe(pooled.buffer);
+    expect([...kept]).toEqual([...pooled]);
+    expect(storedBytes(kept)).toBe(kept);
+    // Any other view is copied too.
+    const view = new Uint8Array(new ArrayBuffer(1000), 10, 20).fill(9);
+    const copy = storedBytes(view);
+    expect(copy.buffer).not.toBe(view.buffer);
+    expect([...copy]).toEqual([...view]);
   });
 });

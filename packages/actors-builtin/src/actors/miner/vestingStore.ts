@@ -9,7 +9,7 @@
  * again instead of re-encoding and re-hashing it.
  */
 
-import { type Blockstore, type CID, decodeCbor, encodeWith, cborCid } from 'fvm-sim';
+import { type Blockstore, type CID, decodeCbor, encodeBlockWith, encodeWith, cborCid } from 'fvm-sim';
 import { MinerStateError, VestingFunds } from './vesting.js';
 import { type VestingFund, VestingFundList, type VestingFundsState } from './types.js';
 
@@ -63,7 +63,7 @@ export function saveVestingFunds(store: Blockstore, funds: VestingFunds): Vestin
     store.put(known.cid, known.bytes);
     return { head: parts.head, tail: known.cid };
   }
-  const bytes = encodeWith(VestingFundList, [...parts.tail]);
+  const bytes = encodeBlockWith(VestingFundList, [...parts.tail]);
   const cid = cborCid(bytes);
   store.put(cid, bytes);
   remember(parts.tail, cid, bytes);

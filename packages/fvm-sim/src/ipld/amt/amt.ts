@@ -1,6 +1,6 @@
 import { CID } from 'multiformats/cid';
 import { BlockNotFoundError, type Blockstore } from '../blockstore.js';
-import { decodeCbor, encodeCbor } from '../cbor.js';
+import { decodeCbor, encodeBlock } from '../cbor.js';
 import { cborCid } from '../cid.js';
 import { AmtError } from './errors.js';
 import { Generations, cloneValue, keptNodeCheck } from '../nodeCache.js';
@@ -567,7 +567,7 @@ export class Amt<V = unknown> {
     const node = serializeNode(this.root, this._height, this.bw);
     const count = this._count <= MAX_SAFE_BIG ? Number(this._count) : this._count;
     const raw = this.version === 3 ? [this.bw, this._height, count, node] : [this._height, count, node];
-    const bytes = encodeCbor(raw);
+    const bytes = encodeBlock(raw);
     const cid = cborCid(bytes);
     this.store.put(cid, bytes);
     this.flushed = cid;
@@ -592,7 +592,7 @@ export class Amt<V = unknown> {
       if (link === undefined || !link.dirty) continue;
       const child = link.node!;
       this.flushChildren(child, height - 1);
-      const bytes = encodeCbor(serializeNode(child, height - 1, this.bw));
+      const bytes = encodeBlock(serializeNode(child, height - 1, this.bw));
       const cid = cborCid(bytes);
       this.store.put(cid, bytes);
       link.cid = cid;

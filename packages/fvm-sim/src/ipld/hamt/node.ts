@@ -12,7 +12,7 @@
  * @module
  */
 import { CID } from 'multiformats/cid';
-import { decodeCbor, encodeCbor } from '../cbor.js';
+import { decodeCbor, encodeBlock } from '../cbor.js';
 import { DAG_CBOR, cidKey } from '../cid.js';
 import { Generations, UNSURE, cloneValue, decodedForm, keptNodeCheck } from '../nodeCache.js';
 import { HamtError } from './errors.js';
@@ -191,7 +191,7 @@ export function encodeNode(node: Node): Uint8Array {
   } else {
     words = node.words();
   }
-  return encodeCbor([bitmapToBytes(words), out]);
+  return encodeBlock([bitmapToBytes(words), out]);
 }
 
 function malformed(where: CID | undefined, why: string, cause?: unknown): HamtError {

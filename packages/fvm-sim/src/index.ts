@@ -14,6 +14,7 @@ export * from './primitives/index.js';
 
 // IPLD
 export { encodeCbor, encodeBlock, decodeCbor, CborError, type CborValue } from './ipld/cbor.js';
+export { storedBytes } from './ipld/fastCbor.js';
 export { cborCid, deferredCborCid, pendingBlock, identityCid, cidKey, cidFromKey, blake2b256, CID, DAG_CBOR, RAW, IDENTITY, BLAKE2B_256 } from './ipld/cid.js';
 export { MemoryBlockstore, BlockNotFoundError, putCbor, getCbor, type Blockstore, type BlockstoreStats } from './ipld/blockstore.js';
 export * from './ipld/hamt/index.js';
@@ -45,7 +46,7 @@ export { mockSignature, drawRandomness, concat, i64BE, u64BE } from './engine/cr
 export * from './engine/message.js';
 export * from './engine/executor.js';
 export { sendErrorExitCode } from './engine/callManager.js';
-export { DecodedStateCache, decodeBlockWith, getWith, putWith, sameDecodedValue, setStateCacheVerification, stateCacheVerification } from './engine/stateCache.js';
+export { DecodedStateCache, decodeBlockWith, getWith, putEncodedWith, putWith, sameDecodedValue, setStateCacheVerification, stateCacheVerification } from './engine/stateCache.js';
 
 // Traces
 export type { TraceFrame } from './trace/trace.js';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as c from '../ipld/codec.js';
+import { encodeWith } from '../ipld/codec.js';
 import { MemoryBlockstore } from '../ipld/blockstore.js';
 import { decodeCbor } from '../ipld/cbor.js';
 import { storedBytes } from '../ipld/fastCbor.js';
@@ -10,7 +11,7 @@ import { defineActor, method } from '../runtime/dispatch.js';
 import { createTestMachine, fixtureCode } from '../testing/fixtures.js';
 import { applyMessage } from './executor.js';
 import type { Message } from './message.js';
-import { getWith, putWith, setStateCacheVerification, stateCacheVerification } from './stateCache.js';
+import { getWith, putEncodedWith, putWith, setStateCacheVerification, stateCacheVerification } from './stateCache.js';
 import { getCbor, putCbor } from '../ipld/blockstore.js';
 import { cborCid } from '../ipld/cid.js';
 
@@ -233,5 +234,32 @@ describe('putWith', () => {
     setStateCacheVerification(false);
     const cid = putWith(store, KeptBadClone, value);
     expect(getWith(store, Kept, cid).n).toBe(2n); // another codec object: decoded, not the lie
+  });
+
+  it('putEncodedWith stores the bytes given, keeps the value, and under verification refuses bytes that are not its encoding', () => {
+    setStateCacheVerification(true);
+    const store = new MemoryBlockstore();
+    const value = { links: [a, b], n: 3n };
+    const bytes = encodeWith(Linked, value);
+    const cid = putEncodedWith(store, Counted, value, bytes);
+    expect(cid.equals(putWith(new MemoryBlockstore(), Linked, value))).toBe(true);
+    expect(store.get(cid)).toBe(bytes); // an array of its own: stored as given
+    setStateCacheVerification(false);
+    decodes = 0;
+    expect(getWith(store, Counted, cid)).toEqual(value);
+    expect(decodes).toBe(0); // kept, as putWith keeps
+    // A view of a foreign buffer is copied before it is stored.
+    const view = new Uint8Array(bytes.length + 8);
+    view.set(bytes, 8);
+    const other = new MemoryBlockstore();
+    putEncodedWith(other, Linked, value, view.subarray(8));
+    expect(other.get(cid)!.buffer).not.toBe(view.buffer);
+    expect([...other.get(cid)!]).toEqual([...bytes]);
+    // Wrong bytes: refused under verification, before anything is stored.
+    setStateCacheVerification(true);
+    const wrong = encodeWith(Linked, { links: [b, a], n: 3n });
+    const third = new MemoryBlockstore();
+    expect(() => putEncodedWith(third, Linked, value, wrong)).toThrow('putEncodedWith: the bytes given for a Linked(links, n) differ from its encoding');
+    expect(third.size).toBe(0);
   });
 });

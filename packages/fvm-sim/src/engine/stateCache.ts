@@ -2,7 +2,8 @@ import { CID } from 'multiformats/cid';
 import { BlockNotFoundError, type Blockstore } from '../ipld/blockstore.js';
 import { decodeCbor } from '../ipld/cbor.js';
 import { cborCid } from '../ipld/cid.js';
-import { type Codec, encodeBlockWith } from '../ipld/codec.js';
+import { type Codec, encodeBlockWith, encodeWith } from '../ipld/codec.js';
+import { storedBytes } from '../ipld/fastCbor.js';
 import { Generations, setKeptNodeCheck } from '../ipld/nodeCache.js';
 
 interface Entry {
@@ -158,7 +159,31 @@ export function getWith<T>(bs: Blockstore, codec: Codec<T>, cid: CID): T {
  * @throws what `encodeWith` throws for a value the codec does not take.
  */
 export function putWith<T>(bs: Blockstore, codec: Codec<T>, value: T): CID {
-  const bytes = encodeBlockWith(codec, value);
+  return putKept(bs, codec, value, encodeBlockWith(codec, value));
+}
+
+/**
+ * {@link putWith} for a value whose encoding the caller already has: `bytes` must be exactly what
+ * `encodeWith(codec, value)` gives (say, the previous version of a fixed-layout block with a few
+ * links written over; see the miner's deadline table). Under {@link setStateCacheVerification}
+ * that is checked, and a difference throws. `bytes` go into the store as given, unless they are a
+ * view of a buffer of another kind, which is copied (see `storedBytes`).
+ */
+export function putEncodedWith<T>(bs: Blockstore, codec: Codec<T>, value: T, bytes: Uint8Array): CID {
+  if (verifying) {
+    const expected = encodeWith(codec, value);
+    if (!equalBytes(expected, bytes)) throw new Error(`putEncodedWith: the bytes given for a ${codec.name} differ from its encoding`);
+  }
+  return putKept(bs, codec, value, storedBytes(bytes));
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function putKept<T>(bs: Blockstore, codec: Codec<T>, value: T, bytes: Uint8Array): CID {
   const cid = cborCid(bytes);
   bs.put(cid, bytes);
   const clone = codec.clone;

@@ -381,7 +381,7 @@ export function loadDeadlines(store: Blockstore, st: MinerState): DeadlinesStore
   const bytes = store.get(st.deadlines);
   if (bytes === undefined) throw ActorError.illegalState(`failed to load deadlines ${st.deadlines.toString()}`);
   try {
-    return DeadlinesStore.fromCodec(decodeBlockWith(DeadlinesCodec, bytes));
+    return DeadlinesStore.fromCodec(decodeBlockWith(DeadlinesCodec, bytes), bytes);
   } catch (e) {
     throw downcastDefault(e, ExitCode.USR_ILLEGAL_STATE, 'failed to load deadlines');
   }
@@ -389,7 +389,7 @@ export function loadDeadlines(store: Blockstore, st: MinerState): DeadlinesStore
 
 /** Stores the deadlines and points the state at them (`State::save_deadlines`). */
 export function saveDeadlines(store: Blockstore, st: MinerState, deadlines: DeadlinesStore): void {
-  st.deadlines = putWith(store, DeadlinesCodec, deadlines.toCodec());
+  st.deadlines = deadlines.save(store);
 }
 
 /**

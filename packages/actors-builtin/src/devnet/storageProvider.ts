@@ -92,9 +92,12 @@ interface LiveDeadline {
   readonly faulty: { index: bigint; sectors: BitField }[];
 }
 
-/** The live deadlines by index, and how many of them have faulty sectors. */
+/**
+ * The live deadlines by index (an array slot per deadline, empty when it has no live sectors), and
+ * how many of them have faulty sectors.
+ */
 interface LiveSet {
-  readonly byIndex: Map<bigint, LiveDeadline>;
+  readonly byIndex: readonly (LiveDeadline | undefined)[];
   readonly withFaults: number;
 }
 
@@ -246,15 +249,14 @@ export class StorageProvider implements Agent {
    * Deadline indices holding live (not terminated) sectors, with their partitions. Cached by the
    * deadlines root: the agent asks every epoch, the deadlines change only when messages run.
    */
-  private liveDeadlines(st: MinerState): Map<bigint, LiveDeadline> {
+  private liveDeadlines(st: MinerState): readonly (LiveDeadline | undefined)[] {
     return this.live(st).byIndex;
   }
 
   private live(st: MinerState): LiveSet {
     const c = this.liveCache;
     if (c !== undefined && (c.root === st.deadlines || c.root.equals(st.deadlines))) return c.value;
-    const byIndex = this.readLiveDeadlines(st);
-    const value: LiveSet = { byIndex, withFaults: [...byIndex.values()].filter((dl) => dl.faulty.length > 0).length };
+    const value = this.readLiveDeadlines(st);
     this.liveCache = { root: st.deadlines, value };
     return value;
   }
@@ -264,17 +266,22 @@ export class StorageProvider implements Agent {
   private known: KnownDeadline[] = [];
   private stateCache: { head: CID; state: MinerState } | undefined;
 
-  private readLiveDeadlines(st: MinerState): Map<bigint, LiveDeadline> {
+  private readLiveDeadlines(st: MinerState): LiveSet {
     const store = this.net.machine.store;
-    const out = new Map<bigint, LiveDeadline>();
-    const dls = getWith(store, Deadlines, st.deadlines);
-    dls.due.forEach((cid, i) => {
+    const due = getWith(store, Deadlines, st.deadlines).due;
+    // An array, not a Map by bigint index: this runs after every message and cron of the miner.
+    const byIndex = new Array<LiveDeadline | undefined>(due.length);
+    let withFaults = 0;
+    for (let i = 0; i < due.length; i++) {
+      const cid = due[i]!;
       let k = this.known[i];
       // The miner writes its deadlines with putWith: an unchanged deadline keeps its CID object.
       if (k === undefined || (k.cid !== cid && !k.cid.equals(cid))) this.known[i] = k = readLiveDeadline(store, cid, k);
-      if (k.live !== null) out.set(BigInt(i), k.live);
-    });
-    return out;
+      const live = k.live ?? undefined;
+      byIndex[i] = live;
+      if (live !== undefined && live.faulty.length > 0) withFaults++;
+    }
+    return { byIndex, withFaults };
   }
 
   /** The next window of deadline `idx` that has not closed. */
@@ -348,7 +355,7 @@ export class StorageProvider implements Agent {
     const first = this.currentDeadline(st, epoch);
     for (let k = 0n; k < count; k++) {
       const idx = (first + k) % count;
-      const dl = byIndex.get(idx);
+      const dl = byIndex[Number(idx)];
       if (dl === undefined) continue;
       const open = this.windowOpen(st, idx, epoch);
       if (withFaults === 0 && next !== undefined && open >= next) break;
@@ -477,7 +484,11 @@ export class StorageProvider implements Agent {
     const st = this.state();
     const current = this.currentDeadline(st, epoch);
     this.forgetClosedWindows(epoch);
-    for (const [idx, dl] of this.liveDeadlines(st)) {
+    const live = this.liveDeadlines(st);
+    for (let i = 0; i < live.length; i++) {
+      const dl = live[i];
+      if (dl === undefined) continue;
+      const idx = BigInt(i);
       // Only the current deadline's window can be open; the others matter here for their faults.
       if (idx !== current && dl.faulty.length === 0) continue;
       const w = this.windowOf(st, idx, epoch);

@@ -6,6 +6,8 @@
 /** Unsigned LEB128 varint of a u64 (deal IDs, sector numbers, actor IDs). */
 export function u64Key(n: bigint): Uint8Array {
   if (n < 0n) throw new RangeError(`u64 key must not be negative: ${n}`);
+  // Below 2^53 in numbers: every HAMT lookup by deal, sector or epoch makes one of these.
+  if (n <= MAX_SAFE) return smallKey(Number(n));
   const out: number[] = [];
   let v = n;
   do {
@@ -15,6 +17,21 @@ export function u64Key(n: bigint): Uint8Array {
     out.push(b);
   } while (v !== 0n);
   return Uint8Array.from(out);
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function smallKey(n: number): Uint8Array {
+  let size = 1;
+  for (let t = n; t >= 128; t = Math.floor(t / 128)) size++;
+  const out = new Uint8Array(size);
+  let v = n;
+  for (let i = 0; i < size - 1; i++) {
+    out[i] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  out[size - 1] = v;
+  return out;
 }
 
 /** Zigzag varint of an i64 (ChainEpoch keys): epoch 101 → `ca 01`. */

@@ -5,6 +5,7 @@ import { BlockNotFoundError, MemoryBlockstore } from '../blockstore.js';
 import { decodeCbor, encodeCbor } from '../cbor.js';
 import { CID, cborCid, deferredCborCid, pendingBlock } from '../cid.js';
 import { Hamt, HamtError, hashKey } from './index.js';
+import { hashKeyShared } from './hash.js';
 import { hashIndex } from './hash.js';
 import { bitmapFromBytes, bitmapToBytes } from './node.js';
 
@@ -103,6 +104,19 @@ describe('HAMT block format', () => {
       expect(hashKey(k)).toEqual(sha256(k));
     }
     fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (k) => equalArrays(hashKey(k), sha256(k))));
+  });
+
+  it('hashKeyShared: the same digests, one shared array per recent key of up to 64 bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }), (k) => equalArrays(hashKeyShared(k), sha256(k)) && equalArrays(hashKeyShared(k.slice()), sha256(k))));
+    const a = hashKeyShared(Uint8Array.from([1, 2, 3]));
+    expect(hashKeyShared(Uint8Array.from([1, 2, 3]))).toBe(a); // same content, another array: the memo
+    expect(hashKeyShared(Uint8Array.from([1, 2, 4]))).not.toBe(a);
+    expect(hashKeyShared(new Uint8Array(65))).not.toBe(hashKeyShared(new Uint8Array(65))); // longer keys: not kept
+    // Past two generations of keys, the first is hashed afresh (and still right).
+    for (let i = 0; i < 9000; i++) hashKeyShared(Uint8Array.from([i & 0xff, i >> 8, 9]));
+    const again = hashKeyShared(Uint8Array.from([1, 2, 3]));
+    expect(again).not.toBe(a);
+    expect(again).toEqual(a);
   });
 });
 

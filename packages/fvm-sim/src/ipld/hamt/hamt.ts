@@ -2,7 +2,7 @@ import { CID } from 'multiformats/cid';
 import { BlockNotFoundError, type Blockstore } from '../blockstore.js';
 import { cborCid } from '../cid.js';
 import { HamtError } from './errors.js';
-import { type HamtHashFn, hashIndex, hashKey } from './hash.js';
+import { type HamtHashFn, hashIndex, hashKeyShared } from './hash.js';
 import {
   type Bucket,
   HAMT_BUCKET_SIZE,
@@ -27,9 +27,9 @@ export const HAMT_DEFAULT_BITWIDTH = 5;
 /** Options of {@link Hamt.empty} and {@link Hamt.load}. */
 export interface HamtOptions {
   /**
-   * Key hash. Defaults to {@link hashKey} (sha256), which every Filecoin HAMT uses; another
-   * function (e.g. an identity "hash" in tests) gives a HAMT that only readers using the same
-   * function can navigate.
+   * Key hash. Defaults to `hashKey` (sha256, through a memo of recent keys), which every Filecoin
+   * HAMT uses; another function (e.g. an identity "hash" in tests) gives a HAMT that only readers
+   * using the same function can navigate.
    */
   hashFn?: HamtHashFn;
 }
@@ -121,7 +121,7 @@ export class Hamt<V = unknown> {
    */
   static empty<V>(bs: Blockstore, bitwidth: number = HAMT_DEFAULT_BITWIDTH, options?: HamtOptions): Hamt<V> {
     checkBitwidth(bitwidth);
-    return new Hamt<V>(bs, bitwidth, options?.hashFn ?? hashKey, Node.empty(bitwidth), undefined);
+    return new Hamt<V>(bs, bitwidth, options?.hashFn ?? hashKeyShared, Node.empty(bitwidth), undefined);
   }
 
   /**
@@ -138,7 +138,7 @@ export class Hamt<V = unknown> {
     const bytes = bs.get(root);
     if (bytes === undefined) throw new BlockNotFoundError(root);
     const node = loadNode(bytes, bitwidth, true, root);
-    return new Hamt<V>(bs, bitwidth, options?.hashFn ?? hashKey, node, root);
+    return new Hamt<V>(bs, bitwidth, options?.hashFn ?? hashKeyShared, node, root);
   }
 
   /** The child node behind `link`, read from the store and validated on first use. */

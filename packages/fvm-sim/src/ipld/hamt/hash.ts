@@ -1,3 +1,4 @@
+import { Generations } from '../nodeCache.js';
 import { HamtError } from './errors.js';
 
 /** Maps a key to the digest whose bits pick the slot at each level. */
@@ -49,6 +50,26 @@ export function hashKey(key: Uint8Array): Uint8Array {
   }
   return out;
 }
+
+/**
+ * {@link hashKey} through a memo of recent keys of up to 64 bytes: the same digest, but shared
+ * between calls, so the caller must not change it. What a HAMT with the default hash uses: the same
+ * keys (this epoch's, the same addresses and deal IDs) are hashed over and over, and a quiet epoch
+ * spent ≈ 4% of its time hashing them (a hit costs ≈ 0.1–0.2 µs against ≈ 0.7 µs, micro-benchmark).
+ *
+ * @internal
+ */
+export function hashKeyShared(key: Uint8Array): Uint8Array {
+  if (key.length > 64) return hashKey(key);
+  const k = String.fromCharCode.apply(null, key as unknown as number[]);
+  let h = recentHashes.get(k);
+  if (h === undefined) {
+    h = hashKey(key);
+    recentHashes.set(k, h);
+  }
+  return h;
+}
+const recentHashes = new Generations<string, Uint8Array>(4096);
 
 // prettier-ignore
 const K = Int32Array.from([

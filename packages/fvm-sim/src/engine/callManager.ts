@@ -1,3 +1,4 @@
+import { equals } from 'multiformats/bytes';
 import type { CID } from 'multiformats/cid';
 import type { Blockstore } from '../ipld/blockstore.js';
 import { encodeCbor } from '../ipld/cbor.js';
@@ -578,7 +579,7 @@ class Kernel implements Runtime {
     else this.cm.charge(p.sigSecp256k1Base + p.sigSecp256k1PerByte * plaintext.length);
     if (this.cm.machine.signatureMode === 'mock') {
       const want = mockSignature(signer, plaintext);
-      return want.type === signature.type && bytesEqual(want.data, signature.data);
+      return want.type === signature.type && equals(want.data, signature.data);
     }
     return verifyRealSignature(signature, signer, plaintext);
   }
@@ -604,11 +605,5 @@ class Kernel implements Runtime {
   abort(exitCode: number, message: string): never {
     throw new ActorError(exitCode, message);
   }
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 

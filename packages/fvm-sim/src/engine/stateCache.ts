@@ -1,3 +1,4 @@
+import { equals } from 'multiformats/bytes';
 import { CID } from 'multiformats/cid';
 import { BlockNotFoundError, type Blockstore } from '../ipld/blockstore.js';
 import { decodeCbor } from '../ipld/cbor.js';
@@ -172,15 +173,9 @@ export function putWith<T>(bs: Blockstore, codec: Codec<T>, value: T): CID {
 export function putEncodedWith<T>(bs: Blockstore, codec: Codec<T>, value: T, bytes: Uint8Array): CID {
   if (verifying) {
     const expected = encodeWith(codec, value);
-    if (!equalBytes(expected, bytes)) throw new Error(`putEncodedWith: the bytes given for a ${codec.name} differ from its encoding`);
+    if (!equals(expected, bytes)) throw new Error(`putEncodedWith: the bytes given for a ${codec.name} differ from its encoding`);
   }
   return putKept(bs, codec, value, storedBytes(bytes));
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function putKept<T>(bs: Blockstore, codec: Codec<T>, value: T, bytes: Uint8Array): CID {

@@ -1,3 +1,4 @@
+import { equals } from 'multiformats/bytes';
 import { CID } from 'multiformats/cid';
 import { BlockNotFoundError, type Blockstore } from '../blockstore.js';
 import { decodeCbor, encodeBlock } from '../cbor.js';
@@ -62,12 +63,6 @@ function checkBitwidth(bitwidth: number): void {
   }
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
  * Whether storing `b` over `a` certainly leaves the encoded value unchanged: equal primitives, equal
  * byte strings, or equal CIDs. The same object instance is *not* "unchanged" (it may have been
@@ -75,7 +70,7 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
  */
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return a === null || typeof a !== 'object';
-  if (a instanceof Uint8Array && b instanceof Uint8Array) return equalBytes(a, b);
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return equals(a, b);
   if (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null) {
     const ca = CID.asCID(a);
     if (ca !== null) {
